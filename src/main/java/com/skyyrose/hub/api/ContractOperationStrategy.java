@@ -1,0 +1,234 @@
+package com.skyyrose.hub.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.StreamCache;
+import org.apache.camel.component.direct.DirectEndpoint;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumerAware;
+import org.apache.camel.component.rest.openapi.DefaultRestOpenapiProcessorStrategy;
+import org.apache.camel.support.processor.RestBindingAdvice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * How the contract-first REST facade serves an operation:
+ * <ol>
+ *   <li>validate the request against the contract (400/406/415 problem naming the field);</li>
+ *   <li>call {@code direct:<operationId>}; an operation with no started route answers 501 — also when a route is
+ *       removed later by a reload — never an empty 200;</li>
+ *   <li>turn a failure into a problem document, drop every request header from the reply, and write non-text
+ *       bodies as JSON.</li>
+ * </ol>
+ * Camel's {@code missingOperation} option is not consulted: unrouted operations are served, with 501.
+ */
+@Component("contractOperationStrategy")
+public class ContractOperationStrategy extends DefaultRestOpenapiProcessorStrategy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContractOperationStrategy.class);
+    /** Exchange property with the contract operation being served. */
+    public static final String OPERATION_ID = "hub.operationId";
+    /** Exchange property with the request's HTTP path (as in the contract, without query). */
+    public static final String REQUEST_PATH = "hub.requestPath";
+    /** Exchange property with the request id (also on the response as X-Request-Id). */
+    public static final String REQUEST_ID = "hub.requestId";
+    private static final String NEUTRAL = "served-with-501";
+
+    private final ContractValidator validator;
+    private final ProblemResponses problems;
+    private final ObjectMapper json;
+    private final OpenApiContract contract;
+    private final List<OperationGuard> guards;
+
+    public ContractOperationStrategy(ContractValidator validator, ProblemResponses problems, ObjectMapper json,
+            OpenApiContract contract, List<OperationGuard> guards) {
+        this.validator = validator;
+        this.problems = problems;
+        this.json = json;
+        this.contract = contract;
+        this.guards = List.copyOf(guards);
+    }
+
+    @Override
+    public void validateOpenApi(OpenAPI openAPI, String basePath, PlatformHttpConsumerAware consumer)
+            throws Exception {
+        Set<String> unrouted = new TreeSet<>();
+        openAPI.getPaths().values().forEach(item -> item.readOperations().forEach(op -> {
+            if (!isRouted(op.getOperationId())) {
+                unrouted.add(op.getOperationId());
+            }
+        }));
+        if (!unrouted.isEmpty()) {
+            LOG.info("{} contract operations have no route yet and answer 501: {}", unrouted.size(), unrouted);
+        }
+        // let Camel enlist the HTTP endpoints without its own missing-operation policy
+        String configured = getMissingOperation();
+        setMissingOperation(NEUTRAL);
+        try {
+            super.validateOpenApi(openAPI, basePath, consumer);
+        } finally {
+            setMissingOperation(configured);
+        }
+    }
+
+    @Override
+    public boolean process(OpenAPI openAPI, Operation operation, String verb, String path,
+            RestBindingAdvice binding, Exchange exchange, AsyncCallback callback) {
+        String operationId = operation.getOperationId();
+        Message in = exchange.getMessage();
+        exchange.setProperty(OPERATION_ID, operationId);
+        exchange.setProperty(REQUEST_ID, in.getHeader(RequestIds.HEADER, String.class));
+        String requestPath = requestPath(in);
+        exchange.setProperty(REQUEST_PATH, requestPath);
+        Map<String, Object> inboundHeaders = Map.of();
+        try {
+            byte[] body = readBody(in);
+            inboundHeaders = new HashMap<>(in.getHeaders());
+            OpenApiContract.ContractOperation contractOperation = contract.operation(operationId);
+            for (OperationGuard guard : guards) {
+                guard.check(contractOperation, exchange);
+            }
+            Problem invalid = validator.validate(new ContractValidator.HttpRequest(verb.toUpperCase(Locale.ROOT),
+                    requestPath, in.getHeader(Exchange.HTTP_QUERY, String.class), httpHeaders(in),
+                    body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)));
+            if (invalid != null) {
+                finish(exchange, inboundHeaders, invalid);
+                callback.done(true);
+                return true;
+            }
+            ServiceStatus status = routeStatus(operationId);
+            if (status == null || !status.isStarted()) {
+                Problem problem = status == null
+                        ? Problem.of(ProblemType.NOT_IMPLEMENTED, 501, "Operation " + operationId
+                                + " is in the API contract but no route serves it yet.")
+                        : Problem.of(ProblemType.UNAVAILABLE, 503, "The route serving " + operationId + " is "
+                                + status.name().toLowerCase(Locale.ROOT) + ".");
+                finish(exchange, inboundHeaders, problem);
+                callback.done(true);
+                return true;
+            }
+        } catch (Exception e) {
+            exchange.setException(e);
+            finish(exchange, inboundHeaders, null);
+            callback.done(true);
+            return true;
+        }
+        Map<String, Object> requestHeaders = inboundHeaders;
+        return super.process(openAPI, operation, verb, path, binding, exchange, doneSync -> {
+            try {
+                finish(exchange, requestHeaders, null);
+            } finally {
+                callback.done(doneSync);
+            }
+        });
+    }
+
+    /** Completes the reply: problem for failures, no request header echoed, JSON for structured bodies. */
+    private void finish(Exchange exchange, Map<String, Object> inboundHeaders, Problem problem) {
+        Message out = exchange.getMessage();
+        // drop request headers the route left untouched: they must never come back as response headers
+        inboundHeaders.forEach((name, value) -> {
+            if (out.getHeader(name) == value) {
+                out.removeHeader(name);
+            }
+        });
+        if (problem == null && exchange.getException() != null) {
+            problem = problems.fromException(exchange.getException(), exchange);
+            exchange.setException(null);
+        }
+        if (problem != null) {
+            problems.write(exchange, problem);
+            return;
+        }
+        Object body = out.getBody();
+        String contentType = out.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType == null || contentType.contains(",")) {
+            // Camel's REST binding may fill in the operation's joined 'produces' list, which is not a media type
+            out.setHeader(Exchange.CONTENT_TYPE, defaultContentType(body));
+        }
+        if (body != null && !(body instanceof String) && !(body instanceof byte[]) && !(body instanceof InputStream)
+                && !(body instanceof StreamCache)) {
+            try {
+                out.setBody(json.writeValueAsBytes(body));
+            } catch (Exception e) {
+                problems.write(exchange, problems.fromException(e, exchange));
+                return;
+            }
+        }
+    }
+
+    private static String defaultContentType(Object body) {
+        String text = body instanceof String str ? str
+                : body instanceof byte[] bytes ? new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.UTF_8)
+                : null;
+        if (text == null) {
+            return body == null || !(body instanceof InputStream || body instanceof StreamCache)
+                    ? "application/json" : "application/octet-stream";
+        }
+        String start = text.stripLeading();
+        return start.isEmpty() || start.charAt(0) == '{' || start.charAt(0) == '['
+                ? "application/json" : "text/plain; charset=utf-8";
+    }
+
+    private ServiceStatus routeStatus(String operationId) {
+        for (Route route : getCamelContext().getRoutes()) {
+            if (route.getEndpoint() instanceof DirectEndpoint direct
+                    && direct.getEndpointBaseUri().equals("direct://" + operationId)) {
+                return getCamelContext().getRouteController().getRouteStatus(route.getRouteId());
+            }
+        }
+        return null;
+    }
+
+    private boolean isRouted(String operationId) {
+        return routeStatus(operationId) != null;
+    }
+
+    private static String requestPath(Message in) {
+        String path = in.getHeader(Exchange.HTTP_PATH, String.class);
+        if (path == null || path.isEmpty()) {
+            return "/";
+        }
+        return path.startsWith("/") ? path : "/" + path;
+    }
+
+    /** Reads the body once as bytes and keeps it that way, so later steps (signatures) see the raw bytes. */
+    private static byte[] readBody(Message in) {
+        Object body = in.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
+        byte[] bytes = in.getBody(byte[].class);
+        if (bytes == null) {
+            bytes = new byte[0];
+        }
+        in.setBody(bytes);
+        return bytes;
+    }
+
+    private static Map<String, String> httpHeaders(Message in) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        in.getHeaders().forEach((name, value) -> {
+            if (!name.regionMatches(true, 0, "Camel", 0, 5) && value != null) {
+                headers.put(name, value instanceof List<?> list && !list.isEmpty()
+                        ? String.valueOf(list.get(0)) : String.valueOf(value));
+            }
+        });
+        return headers;
+    }
+}

@@ -1,0 +1,94 @@
+package com.skyyrose.hub.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.io.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one OpenAPI document that describes the hub's whole HTTP surface, loaded once: as a model for validation
+ * and routing decisions, and as JSON for {@code /openapi.json}.
+ */
+@Component("openApiContract")
+public class OpenApiContract {
+
+    /** Vendor extension naming the permission an operation needs ({@code public} for none). */
+    public static final String PERMISSION_EXTENSION = "x-hub-permission";
+
+    private final String yaml;
+    private final String json;
+    private final OpenAPI model;
+    private final List<ContractOperation> operations;
+
+    /** One operation of the contract, as the rest of the hub needs to know it. */
+    public record ContractOperation(String operationId, String method, String path, String permission) {
+    }
+
+    public OpenApiContract(@Value("${hub.api.contract}") Resource contract) throws IOException {
+        try (InputStream in = contract.getInputStream()) {
+            this.yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        this.json = new ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(new YAMLMapper().readTree(yaml));
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult result = new OpenAPIV3Parser().readContents(yaml, null, options);
+        if (result.getOpenAPI() == null || (result.getMessages() != null && !result.getMessages().isEmpty())) {
+            throw new IllegalStateException("The API contract " + contract + " is invalid: " + result.getMessages());
+        }
+        this.model = result.getOpenAPI();
+        List<ContractOperation> ops = new ArrayList<>();
+        model.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
+            if (op.getOperationId() == null) {
+                throw new IllegalStateException("Contract operation " + method + " " + path + " has no operationId");
+            }
+            ops.add(new ContractOperation(op.getOperationId(), method.name(), path, permissionOf(op)));
+        }));
+        this.operations = Collections.unmodifiableList(ops);
+    }
+
+    private static String permissionOf(Operation op) {
+        Map<String, Object> ext = op.getExtensions();
+        Object permission = ext != null ? ext.get(PERMISSION_EXTENSION) : null;
+        return permission != null ? permission.toString() : null;
+    }
+
+    public OpenAPI model() {
+        return model;
+    }
+
+    public String yaml() {
+        return yaml;
+    }
+
+    public String json() {
+        return json;
+    }
+
+    public List<ContractOperation> operations() {
+        return operations;
+    }
+
+    /** The operation with this id; every id the REST facade routes is in the contract. */
+    public ContractOperation operation(String operationId) {
+        for (ContractOperation op : operations) {
+            if (op.operationId().equals(operationId)) {
+                return op;
+            }
+        }
+        throw new IllegalArgumentException("No contract operation " + operationId);
+    }
+}

@@ -1,0 +1,90 @@
+package com.skyyrose.hub.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.RunningHub;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.FileSystemUtils;
+
+/** Editing a YAML route changes behaviour live; a broken edit is rejected and the previous route keeps serving. */
+class RouteReloadTest {
+
+    @TempDir
+    Path routes;
+
+    @Test
+    void editsApplyLiveAndBrokenEditsKeepThePreviousRoute() throws Exception {
+        FileSystemUtils.copyRecursively(Path.of("routes"), routes);
+        Path file = routes.resolve("ops/agents-probe.camel.yaml");
+        try (RunningHub hub = RunningHub.start("DATABASE_URL=" + HubIntegrationTest.TEST_DATABASE_URL,
+                "REDIS_URL=" + HubIntegrationTest.TEST_REDIS_URL, "HUB_ROUTES_DIR=" + routes,
+                "HUB_ROUTES_RELOAD=true")) {
+            assertThat(hub.http().get("/api/v1/agents").status()).isEqualTo(501);
+
+            write(file, serving("v1"));
+            hub.await("/api/v1/agents", r -> r.status() == 200 && r.body().contains("v1"), Duration.ofSeconds(20));
+
+            write(file, serving("v2"));
+            hub.await("/api/v1/agents", r -> r.body().contains("v2"), Duration.ofSeconds(20));
+
+            double rejected = rejections(hub);
+            write(file, "- route:\n    id: agents-probe\n    from:\n      uri: direct:listAgents\n      steps:\n"
+                    + "        - setBody: [\n");
+            awaitRejections(hub, rejected + 1);
+            assertThat(hub.http().get("/api/v1/agents").body()).contains("v2");
+
+            rejected = rejections(hub);
+            write(file, serving("v3").replace("- setBody:", "- to: nosuchcomponent:nowhere\n        - setBody:"));
+            awaitRejections(hub, rejected + 1);
+            var reply = hub.http().get("/api/v1/agents");
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.body()).contains("v2");
+
+            Files.delete(file);
+            hub.await("/api/v1/agents", r -> r.status() == 501, Duration.ofSeconds(20));
+        }
+    }
+
+    private static String serving(String version) {
+        return """
+                - route:
+                    id: agents-probe
+                    from:
+                      uri: direct:listAgents
+                      steps:
+                        - setBody:
+                            constant: '{"version":"%s"}'
+                """.formatted(version);
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        // write beside and move, as editors do, so the watcher never sees half a file
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static double rejections(RunningHub hub) {
+        var counter = hub.context().getBean(MeterRegistry.class).find("hub.routes.reloads")
+                .tag("outcome", "rejected").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static void awaitRejections(RunningHub hub, double atLeast) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (rejections(hub) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("edit was not rejected");
+            }
+            RunningHub.sleep(100);
+        }
+    }
+}
