@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# DevSkyy Hub: multi-stage build. Stage 1 builds the jar with Maven and splits it into layers;
+# stage 2 runs it on a JRE 17 as a non-root user. Routes ship in /app/routes (HUB_ROUTES_DIR).
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+# dependencies first, so code changes reuse the cached layer
+COPY pom.xml .
+RUN mvn -B -ntp -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -ntp -q -DskipTests package \
+ && java -Djarmode=tools -jar target/devskyy-hub.jar extract --layers --launcher --destination /layers
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 hub && useradd --system --uid 10001 --gid hub --home-dir /app hub
+WORKDIR /app
+# least-changing layers first
+COPY --from=build /layers/dependencies/ ./
+COPY --from=build /layers/spring-boot-loader/ ./
+COPY --from=build /layers/snapshot-dependencies/ ./
+COPY --from=build /layers/application/ ./
+COPY routes ./routes
+RUN mkdir -p /app/data && chown -R hub:hub /app/data
+USER hub
+ENV PORT=8080 \
+    HUB_ROUTES_DIR=/app/routes \
+    HUB_DATA_DIR=/app/data \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xss512k"
+EXPOSE 8080
+# exec form: the JVM is PID 1 and gets SIGTERM, so Spring's graceful shutdown drains requests and Camel exchanges
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
