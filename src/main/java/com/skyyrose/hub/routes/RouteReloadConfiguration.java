@@ -15,6 +15,17 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class RouteReloadConfiguration {
 
+    /** Fails start-up with a plain message when the routes folder is missing (Camel would say only "NoSuchFile"). */
+    @Bean
+    java.nio.file.Path routesFolder(@Value("${hub.routes.dir}") String directory) {
+        java.nio.file.Path folder = java.nio.file.Path.of(directory).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            throw new IllegalStateException("The routes folder " + folder + " does not exist. Run the hub from the "
+                    + "project folder or set HUB_ROUTES_DIR to the folder holding the YAML routes.");
+        }
+        return folder;
+    }
+
     @Bean
     CamelContextConfiguration routeReloadInstaller(@Value("${hub.routes.reload}") boolean reload,
             @Value("${hub.routes.dir}") String directory, MeterRegistry meters) {
