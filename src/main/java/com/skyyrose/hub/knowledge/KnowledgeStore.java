@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -211,8 +210,10 @@ public class KnowledgeStore {
     }
 
     List<Map<String, Object>> searchVector(float[] vector, Query q) {
+        // The query vector goes into the SQL as constants (they are formatted floats, nothing from the caller):
+        // as bind parameters, a cached generic plan would re-parse the four cubes for every row scanned.
         String[] parts = cubes(vector);
-        List<Object> args = new ArrayList<>(Arrays.asList(parts));
+        List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder();
         List<String> tags = normalizeTags(q.tags());
         if (!tags.isEmpty()) {
@@ -228,8 +229,9 @@ public class KnowledgeStore {
         double maxDistance = q.minScore() == null ? 4.0 : 2.0 - 2.0 * q.minScore();
         args.add(maxDistance);
         String sql = "SELECT c.id, c.document_id, d.title, d.source_id, c.ordinal, c.text, c.tags, c.collection, "
-                + "s.dist FROM (SELECT id, (e1 <-> ?::cube)^2 + (e2 <-> ?::cube)^2 + (e3 <-> ?::cube)^2 "
-                + "+ (e4 <-> ?::cube)^2 AS dist FROM knowledge_chunk" + where + " ORDER BY dist LIMIT ?) s "
+                + "s.dist FROM (SELECT id, (e1 <-> '" + parts[0] + "'::cube)^2 + (e2 <-> '" + parts[1] + "'::cube)^2 "
+                + "+ (e3 <-> '" + parts[2] + "'::cube)^2 + (e4 <-> '" + parts[3] + "'::cube)^2 AS dist "
+                + "FROM knowledge_chunk" + where + " ORDER BY dist LIMIT ?) s "
                 + "JOIN knowledge_chunk c ON c.id = s.id JOIN knowledge_document d ON d.id = c.document_id "
                 + "WHERE s.dist <= ? ORDER BY s.dist, c.id";
         return jdbc.query(sql, (rs, i) -> {
