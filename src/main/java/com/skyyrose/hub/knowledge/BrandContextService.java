@@ -184,7 +184,24 @@ public class BrandContextService {
         }
         context.put("updated_by", rs.getString("created_by"));
         context.put("updated_at", rs.getObject("created_at", OffsetDateTime.class).toString());
-        return java.util.Collections.unmodifiableMap(context);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> frozen = (Map<String, Object>) freeze(context);
+        return frozen;
+    }
+
+    /** Deeply read-only, so no caller can change the cached context for the others. */
+    private static Object freeze(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k, freeze(v)));
+            return java.util.Collections.unmodifiableMap(copy);
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(v -> copy.add(freeze(v)));
+            return java.util.Collections.unmodifiableList(copy);
+        }
+        return value;
     }
 
     private ObjectNode withoutMetadata(JsonNode node) {
