@@ -1,5 +1,6 @@
 package com.skyyrose.hub.security;
 
+import com.skyyrose.hub.api.ProblemException;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
@@ -9,6 +10,8 @@ public class IdentityRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        // a problem (401, 403, 429...) is an expected answer, written by the contract facade; not an error to log
+        onException(ProblemException.class).logExhausted(false).logStackTrace(false);
         route("createToken", "token");
         route("logout", "logout");
         route("getMe", "me");
