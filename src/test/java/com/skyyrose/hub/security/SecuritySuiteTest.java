@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.RunningHub;
 import com.skyyrose.hub.support.TestAuth;
 import com.skyyrose.hub.support.TestHttp;
 import java.net.http.HttpRequest;
@@ -147,6 +148,18 @@ class SecuritySuiteTest extends HubIntegrationTest {
         assertThat(call(user.auth())).isEqualTo(401);
         TestHttp.Reply refresh = refresh(user.refreshToken());
         assertThat(refresh.status()).isEqualTo(401);
+    }
+
+    @Test
+    void logoutOnOneInstanceIsSeenByAnotherAtOnce() {
+        TestUser user = newUser("viewer");
+        try (RunningHub other = RunningHub.start("DATABASE_URL=" + TEST_DATABASE_URL, "REDIS_URL=" + TEST_REDIS_URL,
+                "HUB_ROUTES_RELOAD=false")) {
+            assertThat(other.http().get("/api/v1/auth/me", user.auth()).status()).as("same token, other instance")
+                    .isEqualTo(200);
+            assertThat(http().postJson("/api/v1/auth/logout", "", user.auth()).status()).isEqualTo(204);
+            assertThat(other.http().get("/api/v1/auth/me", user.auth()).status()).isEqualTo(401);
+        }
     }
 
     @Test
