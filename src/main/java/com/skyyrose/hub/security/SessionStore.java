@@ -97,6 +97,11 @@ public final class SessionStore {
                 hash(fresh), Long.toString(ttl.toMillis()));
         long r = result == null ? 0 : result;
         if (r == 1) {
+            // the session lives on: so must the index that lets "end all sessions of a user" find it
+            Session session = find(sid);
+            if (session != null) {
+                redis.expire(USER_SESSIONS + session.userId(), ttl);
+            }
             return new Rotated(Rotation.ROTATED, sid, sid + "." + fresh);
         }
         return new Rotated(r == -1 ? Rotation.REUSED : Rotation.INVALID, sid, null);
