@@ -33,8 +33,12 @@ public class OpenApiContract {
     private final OpenAPI model;
     private final List<ContractOperation> operations;
 
+    /** Vendor extension raising an operation's request body limit above the default ({@code HUB_MAX_BODY_BYTES}). */
+    public static final String MAX_BODY_EXTENSION = "x-hub-max-body-bytes";
+
     /** One operation of the contract, as the rest of the hub needs to know it. */
-    public record ContractOperation(String operationId, String method, String path, String permission) {
+    public record ContractOperation(String operationId, String method, String path, String permission,
+            Long maxBodyBytes) {
     }
 
     public OpenApiContract(@Value("${hub.api.contract}") Resource contract) throws IOException {
@@ -55,7 +59,8 @@ public class OpenApiContract {
             if (op.getOperationId() == null) {
                 throw new IllegalStateException("Contract operation " + method + " " + path + " has no operationId");
             }
-            ops.add(new ContractOperation(op.getOperationId(), method.name(), path, permissionOf(op)));
+            ops.add(new ContractOperation(op.getOperationId(), method.name(), path, permissionOf(op),
+                    maxBodyOf(op)));
         }));
         this.operations = Collections.unmodifiableList(ops);
     }
@@ -64,6 +69,18 @@ public class OpenApiContract {
         Map<String, Object> ext = op.getExtensions();
         Object permission = ext != null ? ext.get(PERMISSION_EXTENSION) : null;
         return permission != null ? permission.toString() : null;
+    }
+
+    private static Long maxBodyOf(Operation op) {
+        Map<String, Object> ext = op.getExtensions();
+        Object limit = ext != null ? ext.get(MAX_BODY_EXTENSION) : null;
+        return limit instanceof Number n ? n.longValue() : limit != null ? Long.parseLong(limit.toString()) : null;
+    }
+
+    /** The largest body any operation accepts: the servlet layer's absolute ceiling. */
+    public long largestBodyLimit(long defaultLimit) {
+        return operations.stream().map(ContractOperation::maxBodyBytes).filter(java.util.Objects::nonNull)
+                .mapToLong(Long::longValue).reduce(defaultLimit, Math::max);
     }
 
     public OpenAPI model() {

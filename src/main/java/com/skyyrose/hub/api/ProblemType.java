@@ -11,6 +11,7 @@ public enum ProblemType {
     UNAUTHORIZED("unauthorized", "Authentication required"),
     FORBIDDEN("forbidden", "Permission denied"),
     RATE_LIMITED("rate-limited", "Too many requests"),
+    PAYLOAD_TOO_LARGE("payload-too-large", "Request body too large"),
     NOT_IMPLEMENTED("not-implemented", "Operation not implemented yet"),
     UNAVAILABLE("unavailable", "Service unavailable"),
     UPSTREAM_FAILED("upstream-failed", "An upstream service failed"),
@@ -46,6 +47,7 @@ public enum ProblemType {
             case 406 -> NOT_ACCEPTABLE;
             case 409 -> CONFLICT;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 413 -> PAYLOAD_TOO_LARGE;
             case 429 -> RATE_LIMITED;
             case 501 -> NOT_IMPLEMENTED;
             case 502, 504 -> UPSTREAM_FAILED;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.TestAuth;
 import com.skyyrose.hub.support.TestHttp;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -33,11 +34,25 @@ class ApiContractTest extends HubIntegrationTest {
                 Operation operation = op.getValue();
                 String path = samplePath(entry.getKey());
                 String body = sampleBody(operation);
-                TestHttp.Reply reply = body == null
-                        ? http().method(op.getKey().name(), path)
-                        : http().send(http().request(path).method(op.getKey().name(),
-                                java.net.http.HttpRequest.BodyPublishers.ofString(body))
-                                .header("Content-Type", "application/json").build());
+                // a fresh admin session per operation: the walk includes logout
+                String[] auth = path.startsWith("/api/v1/") ? TestAuth.bearer(TestAuth.login(http(),
+                        TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD).get("access_token").asText()) : new String[0];
+                TestHttp.Reply reply;
+                if (body == null) {
+                    reply = http().method(op.getKey().name(), path, auth);
+                } else {
+                    var request = http().request(path).method(op.getKey().name(),
+                            java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                            .header("Content-Type", "application/json");
+                    for (int i = 0; i + 1 < auth.length; i += 2) {
+                        request.header(auth[i], auth[i + 1]);
+                    }
+                    reply = http().send(request.build());
+                }
+                String permission = String.valueOf(operation.getExtensions().get("x-hub-permission"));
+                if (!permission.equals("public")) {
+                    assertThat(reply.status()).as(operation.getOperationId() + " as admin").isNotIn(401, 403);
+                }
                 boolean routed = routed(operation.getOperationId());
                 if (routed) {
                     assertThat(reply.status()).as(operation.getOperationId() + " is routed").isNotEqualTo(501);
@@ -53,9 +68,38 @@ class ApiContractTest extends HubIntegrationTest {
     }
 
     @Test
+    void everyNonPublicOperationAnswers401WithoutCredentials() throws Exception {
+        int checked = 0;
+        for (var entry : contract.model().getPaths().entrySet()) {
+            for (var op : entry.getValue().readOperationsMap().entrySet()) {
+                Operation operation = op.getValue();
+                Object permission = operation.getExtensions() == null ? null
+                        : operation.getExtensions().get("x-hub-permission");
+                if ("public".equals(permission)) {
+                    assertThat(operation.getSecurity()).as(operation.getOperationId() + " public: security []")
+                            .isNotNull().isEmpty();
+                    continue;
+                }
+                String body = sampleBody(operation);
+                TestHttp.Reply reply = http().send(http().request(samplePath(entry.getKey()))
+                        .method(op.getKey().name(), body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                                : java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json").build());
+                assertThat(reply.status()).as(operation.getOperationId() + " without credentials").isEqualTo(401);
+                assertThat(reply.header("WWW-Authenticate")).as(operation.getOperationId()).hasValueSatisfying(
+                        v -> assertThat(v).startsWith("Bearer"));
+                assertThat(reply.contentType()).startsWith("application/problem+json");
+                assertThat(reply.json().get("type").asText()).endsWith("/problems/unauthorized");
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(10);
+    }
+
+    @Test
     void malformedBodyIsA400ProblemNamingTheField() {
         TestHttp.Reply reply = http().postJson("/api/v1/round-table/query", "{\"query\": 42, \"panel\": [\"hal\"]}",
-                "X-Request-Id", "contract-test-1");
+                TestAuth.plus(TestAuth.admin(http()), "X-Request-Id", "contract-test-1"));
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.contentType()).startsWith("application/problem+json");
         JsonNode problem = reply.json();
@@ -63,25 +107,25 @@ class ApiContractTest extends HubIntegrationTest {
         assertThat(problem.get("requestId").asText()).isEqualTo("contract-test-1");
         assertThat(problem.get("errors").findValuesAsText("field")).contains("/query", "/panel/0");
 
-        TestHttp.Reply missing = http().postJson("/api/v1/round-table/query", "{}");
+        TestHttp.Reply missing = http().postJson("/api/v1/round-table/query", "{}", TestAuth.admin(http()));
         assertThat(missing.status()).isEqualTo(400);
         assertThat(missing.json().get("errors").get(0).get("field").asText()).isEqualTo("/query");
 
-        TestHttp.Reply notJson = http().postJson("/api/v1/round-table/query", "{not json");
+        TestHttp.Reply notJson = http().postJson("/api/v1/round-table/query", "{not json", TestAuth.admin(http()));
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().get("errors").get(0).get("field").asText()).isEqualTo("body");
     }
 
     @Test
     void wrongTypeInPathAndUnknownEnumAre400() {
-        TestHttp.Reply reply = http().get("/api/v1/agents/wizard");
+        TestHttp.Reply reply = http().get("/api/v1/agents/wizard", TestAuth.admin(http()));
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().get("errors").get(0).get("field").asText()).isEqualTo("agentId");
     }
 
     @Test
     void wrongContentTypeIs415Problem() {
-        TestHttp.Reply reply = http().post("/api/v1/round-table/query", "text/plain", "hello");
+        TestHttp.Reply reply = http().post("/api/v1/round-table/query", "text/plain", "hello", TestAuth.admin(http()));
         assertThat(reply.status()).isEqualTo(415);
         assertThat(reply.contentType()).startsWith("application/problem+json");
         assertThat(reply.json().get("requestId").asText()).isNotBlank();
@@ -90,7 +134,7 @@ class ApiContractTest extends HubIntegrationTest {
     @Test
     void unknownPathIs404AndWrongMethodIs405AsProblems() {
         for (String path : List.of("/no/such/thing", "/docs/extra", "/api/v1/agents/commerce/extra")) {
-            TestHttp.Reply notFound = http().get(path);
+            TestHttp.Reply notFound = http().get(path, TestAuth.admin(http()));
             assertThat(notFound.status()).as(path).isEqualTo(404);
             assertThat(notFound.contentType()).as(path).startsWith("application/problem+json");
             assertThat(notFound.json().get("type").asText()).endsWith("/problems/not-found");

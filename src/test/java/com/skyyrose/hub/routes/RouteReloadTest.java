@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.skyyrose.hub.support.HubIntegrationTest;
 import com.skyyrose.hub.support.RunningHub;
+import com.skyyrose.hub.support.TestAuth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,29 +27,31 @@ class RouteReloadTest {
         try (RunningHub hub = RunningHub.start("DATABASE_URL=" + HubIntegrationTest.TEST_DATABASE_URL,
                 "REDIS_URL=" + HubIntegrationTest.TEST_REDIS_URL, "HUB_ROUTES_DIR=" + routes,
                 "HUB_ROUTES_RELOAD=true")) {
-            assertThat(hub.http().get("/api/v1/agents").status()).isEqualTo(501);
+            String[] admin = TestAuth.admin(hub.http());
+            assertThat(hub.http().get("/api/v1/agents", admin).status()).isEqualTo(501);
 
             write(file, serving("v1"));
-            hub.await("/api/v1/agents", r -> r.status() == 200 && r.body().contains("v1"), Duration.ofSeconds(20));
+            hub.await("/api/v1/agents", admin, r -> r.status() == 200 && r.body().contains("v1"),
+                    Duration.ofSeconds(20));
 
             write(file, serving("v2"));
-            hub.await("/api/v1/agents", r -> r.body().contains("v2"), Duration.ofSeconds(20));
+            hub.await("/api/v1/agents", admin, r -> r.body().contains("v2"), Duration.ofSeconds(20));
 
             double rejected = rejections(hub);
             write(file, "- route:\n    id: agents-probe\n    from:\n      uri: direct:listAgents\n      steps:\n"
                     + "        - setBody: [\n");
             awaitRejections(hub, rejected + 1);
-            assertThat(hub.http().get("/api/v1/agents").body()).contains("v2");
+            assertThat(hub.http().get("/api/v1/agents", admin).body()).contains("v2");
 
             rejected = rejections(hub);
             write(file, serving("v3").replace("- setBody:", "- to: nosuchcomponent:nowhere\n        - setBody:"));
             awaitRejections(hub, rejected + 1);
-            var reply = hub.http().get("/api/v1/agents");
+            var reply = hub.http().get("/api/v1/agents", admin);
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.body()).contains("v2");
 
             Files.delete(file);
-            hub.await("/api/v1/agents", r -> r.status() == 501, Duration.ofSeconds(20));
+            hub.await("/api/v1/agents", admin, r -> r.status() == 501, Duration.ofSeconds(20));
         }
     }
 

@@ -11,7 +11,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "DATABASE_URL=" + HubIntegrationTest.TEST_DATABASE_URL,
         "REDIS_URL=" + HubIntegrationTest.TEST_REDIS_URL,
-        "HUB_ROUTES_RELOAD=false"
+        "HUB_ROUTES_RELOAD=false",
+        // also in src/test/resources/config/application.properties, so hubs started with RunningHub have them too
+        "HUB_ADMIN_EMAIL=" + TestAuth.ADMIN_EMAIL,
+        "HUB_ADMIN_PASSWORD=" + TestAuth.ADMIN_PASSWORD
 })
 @AutoConfigureObservability
 public abstract class HubIntegrationTest {

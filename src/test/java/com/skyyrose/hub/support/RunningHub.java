@@ -42,10 +42,16 @@ public final class RunningHub implements AutoCloseable {
 
     /** Polls until the reply satisfies the condition, or fails with the last reply. */
     public TestHttp.Reply await(String path, Predicate<TestHttp.Reply> condition, Duration timeout) {
+        return await(path, new String[0], condition, timeout);
+    }
+
+    /** Polls with these request headers (e.g. {@code TestAuth.admin(hub.http())}). */
+    public TestHttp.Reply await(String path, String[] headers, Predicate<TestHttp.Reply> condition,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         TestHttp.Reply last = null;
         while (System.nanoTime() < deadline) {
-            last = http.get(path);
+            last = http.get(path, headers);
             if (condition.test(last)) {
                 return last;
             }

@@ -41,6 +41,10 @@ public final class TestHttp {
         }
     }
 
+    public String base() {
+        return base;
+    }
+
     public HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     }

@@ -1,0 +1,116 @@
+package com.skyyrose.hub.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Access tokens per RFC 8725 / RFC 9068: ES256 only (the verifier pins the algorithm and never takes it from the
+ * token, so {@code none} and HS/RS confusion fail), explicit type {@code at+jwt}, required {@code iss}, {@code aud},
+ * {@code sub}, {@code exp}, {@code iat}, {@code sid}, {@code jti}, and a future {@code nbf} rejected. The key is
+ * chosen by {@code kid} from the configured keyset: one key signs, every key in the set verifies, so a new
+ * signing key can be rolled out without logging anyone out.
+ */
+public final class TokenService {
+
+    public static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
+
+    private final ECDSASigner signer;
+    private final String signingKid;
+    private final DefaultJWTProcessor<SecurityContext> processor;
+    private final String issuer;
+    private final String audience;
+    private final Duration accessTtl;
+
+    public TokenService(HubSecrets secrets, String issuer, String audience, Duration accessTtl, int clockSkewSeconds) {
+        try {
+            ECKey signing = (ECKey) secrets.jwtKeys().getKeyByKeyId(secrets.signingKid());
+            this.signer = new ECDSASigner(signing);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("JWT signing key unusable", e);
+        }
+        this.signingKid = secrets.signingKid();
+        this.issuer = issuer;
+        this.audience = audience;
+        this.accessTtl = accessTtl;
+        JWKSet publicKeys = secrets.jwtKeys().toPublicJWKSet();
+        DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
+        p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(ACCESS_TOKEN_TYPE));
+        p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(publicKeys)));
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                new HashSet<>(Set.of(audience)), new JWTClaimsSet.Builder().issuer(issuer).build(),
+                new HashSet<>(Set.of("iss", "aud", "sub", "exp", "iat", "sid", "jti")), new HashSet<>());
+        claims.setMaxClockSkew(clockSkewSeconds);
+        p.setJWTClaimsSetVerifier(claims);
+        this.processor = p;
+    }
+
+    /** The verified claims of an access token we can trust. */
+    public record AccessClaims(String subject, String sessionId, Instant expiresAt) {
+    }
+
+    public String issue(String userId, String sessionId) {
+        Instant now = Instant.now();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(issuer).audience(audience).subject(userId)
+                .issueTime(Date.from(now)).notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(accessTtl)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("sid", sessionId)
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKid)
+                .type(ACCESS_TOKEN_TYPE).build(), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign token", e);
+        }
+        return jwt.serialize();
+    }
+
+    /** Verifies a token; throws {@link InvalidTokenException} for anything not issued by us and still valid. */
+    public AccessClaims verify(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            JWTClaimsSet claims = processor.process(jwt, null);
+            Object sid = claims.getClaim("sid");
+            if (!(sid instanceof String s) || s.isBlank()) {
+                throw new InvalidTokenException();
+            }
+            return new AccessClaims(claims.getSubject(), s, claims.getExpirationTime().toInstant());
+        } catch (InvalidTokenException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new InvalidTokenException();
+        }
+    }
+
+    public Duration accessTtl() {
+        return accessTtl;
+    }
+
+    /** The token is not one we accept; why is deliberately not told to the client. */
+    public static final class InvalidTokenException extends RuntimeException {
+        public InvalidTokenException() {
+            super("invalid token", null, false, false);
+        }
+    }
+}
