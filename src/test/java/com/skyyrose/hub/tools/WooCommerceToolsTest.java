@@ -65,6 +65,13 @@ class WooCommerceToolsTest extends HubIntegrationTest {
                 "woocommerce.orders.list", "woocommerce.orders.get", "woocommerce.orders.update_status",
                 "woocommerce.customers.get");
         assertThat(reply.json().get("count").asInt()).isEqualTo(names.size());
+        // every registered tool is invoked by a test (this class, ToolJobsTest, WordPressToolsTest): a new tool
+        // route with a descriptor must be added here together with its test
+        assertThat(names).containsExactlyInAnyOrder("woocommerce.products.list", "woocommerce.products.get",
+                "woocommerce.products.create", "woocommerce.products.update", "woocommerce.products.batch",
+                "woocommerce.orders.list", "woocommerce.orders.get", "woocommerce.orders.update_status",
+                "woocommerce.customers.get", "wordpress.posts.create", "wordpress.posts.update",
+                "wordpress.media.upload", "tripo3d.generate", "fashn.tryon");
 
         JsonNode one = http().get("/api/v1/tools/woocommerce.products.batch", TestAuth.admin(http())).json();
         assertThat(one.get("severity").asText()).isEqualTo("destructive");
