@@ -43,6 +43,11 @@ public class FashnConnector extends Connector implements JobVendor {
     }
 
     @Override
+    public boolean configured() {
+        return http.configured() && !apiKey.isBlank();
+    }
+
+    @Override
     public String vendor() {
         return "fashn";
     }

@@ -8,6 +8,9 @@ public interface JobVendor {
     /** The {@code vendor} column of the jobs this connector polls. */
     String vendor();
 
+    /** Whether this instance can poll the vendor (URL and key set); an instance that cannot leaves the jobs alone. */
+    boolean configured();
+
     /** One poll of the vendor task; throws a ProblemException when the vendor could not be asked (retried later). */
     Outcome poll(ToolJobs.Claimed job);
 

@@ -57,7 +57,8 @@ public class ToolJobPoller {
 
     /** Returns how many jobs this tick polled. */
     public int pollDue() {
-        List<ToolJobs.Claimed> claimed = jobs.claimDue(owner, batch, lease);
+        List<String> able = vendors.values().stream().filter(JobVendor::configured).map(JobVendor::vendor).sorted().toList();
+        List<ToolJobs.Claimed> claimed = jobs.claimDue(owner, batch, lease, able);
         for (ToolJobs.Claimed job : claimed) {
             poll(job);
         }
@@ -82,7 +83,19 @@ public class ToolJobPoller {
                     finished(job, outcome.status());
                 }
             }
-        } catch (ProblemException | IllegalStateException e) {
+        } catch (ProblemException e) {
+            if (e.problem().status() == 404) {
+                // the vendor no longer knows the task: nothing will ever change, so the job ends here
+                jobs.record(job.id(), owner, "failed", null, null, null, json.createObjectNode()
+                        .put("message", "The vendor does not know task " + job.vendorTaskId() + ": " + e.getMessage()), null);
+                finished(job, "failed");
+                return;
+            }
+            LOG.warn("Polling {} job {} (task {}) failed, retrying later: {}", job.vendor(), job.id(), job.vendorTaskId(),
+                    e.getMessage());
+            meters.counter("hub.tools.jobs.poll_errors", "vendor", job.vendor()).increment();
+            jobs.retryLater(job.id(), owner, backoff(job.polls()));
+        } catch (IllegalStateException e) {
             LOG.warn("Polling {} job {} (task {}) failed, retrying later: {}", job.vendor(), job.id(), job.vendorTaskId(),
                     e.getMessage());
             meters.counter("hub.tools.jobs.poll_errors", "vendor", job.vendor()).increment();

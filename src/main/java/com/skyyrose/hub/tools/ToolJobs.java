@@ -64,17 +64,24 @@ public class ToolJobs {
     }
 
     /** Claims up to {@code limit} due jobs for {@code lease}; other instances skip the locked rows. */
-    public List<Claimed> claimDue(String owner, int limit, Duration lease) {
+    public List<Claimed> claimDue(String owner, int limit, Duration lease, List<String> vendors) {
+        if (vendors.isEmpty()) {
+            return List.of();
+        }
+        String in = String.join(",", java.util.Collections.nCopies(vendors.size(), "?"));
+        List<Object> args = new java.util.ArrayList<>(List.of(owner, (double) lease.toSeconds()));
+        args.addAll(vendors);
+        args.add(limit);
         return jdbc.query("""
                 UPDATE tool_job SET lease_owner = ?, lease_until = now() + make_interval(secs => ?), polls = polls + 1
                  WHERE id IN (SELECT id FROM tool_job
-                               WHERE finished_at IS NULL AND next_poll_at <= now()
+                               WHERE finished_at IS NULL AND next_poll_at <= now() AND vendor IN (%s)
                                  AND (lease_until IS NULL OR lease_until < now())
                                ORDER BY next_poll_at LIMIT ? FOR UPDATE SKIP LOCKED)
                 RETURNING id, kind, vendor, vendor_task_id, polls, request, created_at
-                """, (rs, n) -> new Claimed(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("vendor"),
+                """.formatted(in), (rs, n) -> new Claimed(rs.getObject("id", UUID.class), rs.getString("kind"), rs.getString("vendor"),
                 rs.getString("vendor_task_id"), rs.getInt("polls"), readJson(rs.getString("request")),
-                rs.getTimestamp("created_at").toInstant()), owner, (double) lease.toSeconds(), limit);
+                rs.getTimestamp("created_at").toInstant()), args.toArray());
     }
 
     /** Records a poll's outcome and releases the lease; {@code nextPoll} null when the job is finished. */

@@ -45,6 +45,11 @@ public class TripoConnector extends Connector implements JobVendor {
     }
 
     @Override
+    public boolean configured() {
+        return http.configured() && !apiKey.isBlank();
+    }
+
+    @Override
     public String vendor() {
         return "tripo3d";
     }

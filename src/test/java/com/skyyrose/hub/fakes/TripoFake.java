@@ -90,6 +90,11 @@ public final class TripoFake implements AutoCloseable {
         task.step.set(task.statuses.size() - 1);
     }
 
+    /** Tripo no longer knows the task (answers 404 {code:2001}). */
+    public void forget(String taskId) {
+        tasks.remove(taskId);
+    }
+
     public Task task(String id) {
         return tasks.get(id);
     }

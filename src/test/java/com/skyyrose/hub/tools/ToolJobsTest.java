@@ -25,7 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** 3D generation (Tripo3D) and try-on (FASHN) jobs end to end, and the SSRF guard on the URLs users give. */
+/**
+ * 3D generation (Tripo3D) and try-on (FASHN) jobs end to end, and the SSRF guard on the URLs users give.
+ * The context is closed after the class: its poller must not keep polling (dead) fakes for later test classes.
+ */
+@org.springframework.test.annotation.DirtiesContext
 class ToolJobsTest extends HubIntegrationTest {
 
     static final TripoFake TRIPO = new TripoFake();
@@ -121,6 +125,17 @@ class ToolJobsTest extends HubIntegrationTest {
         assertThat(STORE.product(productId).get("meta_data").toString()).contains("_skyyrose_3d_model_url")
                 .contains(task.id + "/pbr.glb");
         assertThat(http().get("/metrics").body()).containsPattern("hub_tools_jobs\\{[^}]*kind=\"3d\"[^}]*status=\"succeeded\"[^}]*} [1-9]");
+    }
+
+    @Test
+    void aTaskTheVendorForgotFailsInsteadOfPollingForever() {
+        TRIPO.nextTasksGo("queued", "running");
+        TestHttp.Reply accepted = post("/api/v1/3d/generate", "{\"prompt\": \"lost\"}");
+        String location = accepted.header("Location").orElseThrow();
+        await(location, j -> j.get("status").asText().equals("running"));
+        TRIPO.forget(accepted.json().get("vendor_task_id").asText());
+        JsonNode job = await(location, j -> j.get("status").asText().equals("failed"));
+        assertThat(job.get("error").get("message").asText()).contains("does not know task").contains("task not found");
     }
 
     @Test
