@@ -181,6 +181,13 @@ class WooCommerceToolsTest extends HubIntegrationTest {
         TestHttp.Reply customer = invoke("woocommerce.customers.get", "{\"id\": " + customerId + "}");
         assertThat(customer.json().get("result").get("email").asText()).isEqualTo("ava@example.com");
         assertThat(customer.json().get("tool").asText()).isEqualTo("woocommerce.customers.get");
+
+        // calls, errors and latency per tool and per connector
+        String metrics = http().get("/metrics").body();
+        assertThat(metrics).containsPattern("hub_tools_invocations_seconds_count\\{[^}]*outcome=\"success\"[^}]*"
+                + "tool=\"woocommerce.customers.get\"[^}]*} [1-9]");
+        assertThat(metrics).containsPattern("hub_connector_calls_seconds_count\\{[^}]*connector=\"woocommerce\"[^}]*"
+                + "operation=\"orders.update_status\"[^}]*outcome=\"2xx\"[^}]*} [1-9]");
     }
 
     @Test
