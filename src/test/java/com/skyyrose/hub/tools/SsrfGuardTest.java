@@ -1,0 +1,50 @@
+package com.skyyrose.hub.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.skyyrose.hub.api.ProblemException;
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The address rules of the SSRF guard, without a network. */
+class SsrfGuardTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "127.1.2.3", "0.0.0.0", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+            "192.168.1.1", "169.254.169.254", "100.64.0.1", "100.127.255.254", "224.0.0.1", "255.255.255.255",
+            "::1", "::", "fe80::1", "fc00::1", "fd00:ec2::254", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+            "64:ff9b::7f00:1", "2002:7f00:1::1", "198.18.0.1"})
+    void privateAndSpecialAddressesAreBlocked(String literal) throws Exception {
+        assertThat(SsrfGuard.blocked(InetAddress.getByName(literal))).as(literal).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"8.8.8.8", "151.101.1.69", "100.128.0.1", "172.32.0.1", "2606:4700::1111"})
+    void publicAddressesPass(String literal) throws Exception {
+        assertThat(SsrfGuard.blocked(InetAddress.getByName(literal))).as(literal).isFalse();
+    }
+
+    @Test
+    void schemesNumericHostsAndCredentialsAreRefusedBeforeResolving() {
+        SsrfGuard guard = new SsrfGuard("", 1024, 3);
+        for (String url : new String[] {"http://8.8.8.8/x.png", "file:///etc/passwd", "ftp://8.8.8.8/x",
+                "https://2130706433/", "https://0x7f.0.0.1/", "https://017700000001/", "https://user:pw@8.8.8.8/",
+                "https:///nohost", "jar:file:/x!/y"}) {
+            assertThatThrownBy(() -> guard.check("url", url)).as(url).isInstanceOf(ProblemException.class)
+                    .hasMessageContaining("refused URL");
+        }
+        assertThat(guard.check("url", "https://8.8.8.8/x.png").address().getHostAddress()).isEqualTo("8.8.8.8");
+    }
+
+    @Test
+    void theAllowlistAdmitsNamedHostsAndCidrs() {
+        SsrfGuard guard = new SsrfGuard("localhost, 10.9.0.0/16", 1024, 3);
+        assertThat(guard.check("url", "http://localhost:8080/a.png").address().isLoopbackAddress()).isTrue();
+        assertThat(guard.check("url", "http://10.9.3.4/a.png").address().getHostAddress()).isEqualTo("10.9.3.4");
+        assertThatThrownBy(() -> guard.check("url", "https://10.8.0.1/a.png")).isInstanceOf(ProblemException.class);
+        assertThatThrownBy(() -> guard.check("url", "http://127.0.0.1/a.png")).isInstanceOf(ProblemException.class);
+    }
+}
