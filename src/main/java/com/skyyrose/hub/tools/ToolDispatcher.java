@@ -57,13 +57,15 @@ public class ToolDispatcher {
                 .orElseThrow(() -> ProblemException.notFound("No tool named '" + name + "'."));
         JsonNode arguments = request.has("arguments") && !request.get("arguments").isNull()
                 ? request.get("arguments") : json.createObjectNode();
-        Principal principal = Principal.current(exchange).orElse(null);
-        if (principal != null && !principal.has(tool.permission())) {
+        // every tool call has a caller: a user, a partner key, or a SYSTEM principal for internal flows
+        Principal principal = Principal.current(exchange).orElseThrow(() -> new ProblemException(
+                ProblemType.UNAUTHORIZED, 401, "Tool " + tool.name() + " was called without a caller."));
+        if (!principal.has(tool.permission())) {
             count(tool, "forbidden");
             throw new ProblemException(ProblemType.FORBIDDEN, 403,
                     "Tool " + tool.name() + " needs the permission " + tool.permission() + ".");
         }
-        String who = principal == null ? "anonymous" : principal.id();
+        String who = principal.id();
         RedisRateLimiter.Decision decision = limiter.tryAcquire("tool:" + tool.name() + ":" + who,
                 new RedisRateLimiter.Limit(tool.rateLimit().capacity(), tool.rateLimit().period()));
         if (!decision.allowed()) {

@@ -68,9 +68,9 @@ class ToolJobsTest extends HubIntegrationTest {
     @org.springframework.beans.factory.annotation.Autowired
     org.springframework.data.redis.core.StringRedisTemplate redis;
 
-    /** Each test starts with full rate-limit buckets (callers are anonymous until identity lands). */
+    /** Each test starts with full rate-limit buckets. */
     void refillBuckets() {
-        redis.delete(List.of("ratelimit:tool:tripo3d.generate:anonymous", "ratelimit:tool:fashn.tryon:anonymous"));
+        com.skyyrose.hub.support.RateLimitBuckets.clear(redis, "tool:tripo3d.generate:", "tool:fashn.tryon:");
     }
 
     @BeforeEach

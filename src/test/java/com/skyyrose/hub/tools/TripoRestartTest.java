@@ -30,9 +30,10 @@ class TripoRestartTest {
                 "TRIPO_BASE_URL=" + TRIPO.baseUrl(), "TRIPO_API_KEY=" + TripoFake.API_KEY,
                 "HUB_TOOL_JOBS_POLL_INTERVAL=100", "HUB_TOOL_JOBS_BACKOFF_INITIAL=100ms",
                 "HUB_TOOL_JOBS_BACKOFF_MAX=300ms", "HUB_TOOL_JOBS_LEASE=5s");
-        // full rate-limit bucket for the (anonymous, until identity lands) caller of tripo3d.generate
-        hub.context().getBean(org.springframework.data.redis.core.StringRedisTemplate.class)
-                .delete("ratelimit:tool:tripo3d.generate:anonymous");
+        // full rate-limit bucket for the caller of tripo3d.generate
+        com.skyyrose.hub.support.RateLimitBuckets.clear(
+                hub.context().getBean(org.springframework.data.redis.core.StringRedisTemplate.class),
+                "tool:tripo3d.generate:");
         return hub;
     }
 

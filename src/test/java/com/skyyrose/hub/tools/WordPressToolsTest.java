@@ -53,8 +53,7 @@ class WordPressToolsTest extends HubIntegrationTest {
     void reset() {
         WP.reset();
         IMAGES.resetAll();
-        redis.delete(List.of("ratelimit:tool:wordpress.posts.create:anonymous",
-                "ratelimit:tool:wordpress.media.upload:anonymous", "ratelimit:tool:wordpress.posts.update:anonymous"));
+        com.skyyrose.hub.support.RateLimitBuckets.clear(redis, "tool:wordpress.");
     }
 
     TestHttp.Reply invoke(String tool, String arguments) {
