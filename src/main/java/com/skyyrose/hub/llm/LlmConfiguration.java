@@ -2,29 +2,50 @@ package com.skyyrose.hub.llm;
 
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.ThreadPoolProfile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
-/** Wiring of the round table: its settings and the named thread pool its fan-out (and judge) run on. */
+/**
+ * Wiring of the round table: its settings and the named thread pool profile {@code round-table} its fan-out runs
+ * on (referenced by name from routes/round-table/round-table.camel.yaml). The pool is not a Spring
+ * {@code Executor} bean on purpose: one would replace Spring Boot's task executor that serves HTTP requests.
+ */
 @Configuration
 @EnableConfigurationProperties(LlmProperties.class)
 public class LlmConfiguration {
 
+    public static final String POOL_PROFILE = "round-table";
     private static final Logger LOG = LoggerFactory.getLogger(LlmConfiguration.class);
 
-    /** The fan-out's own pool, managed by Camel (shut down with the context). */
-    @Bean(name = "roundTablePool")
-    public ExecutorService roundTablePool(CamelContext camel, LlmProperties props) {
-        ThreadPoolProfile profile = new ThreadPoolProfileBuilder("round-table")
+    private final CamelContext camel;
+    private volatile ExecutorService judgePool;
+
+    public LlmConfiguration(CamelContext camel, LlmProperties props) {
+        this.camel = camel;
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder(POOL_PROFILE)
                 .poolSize(props.getPoolSize()).maxPoolSize(props.getPoolSize() * 2).maxQueueSize(1000).build();
-        return camel.getExecutorServiceManager().newThreadPool(this, "round-table", profile);
+        camel.getExecutorServiceManager().registerThreadPoolProfile(profile);
+    }
+
+    /** A pool of the same profile for the judge's two parallel calls (managed and shut down by Camel). */
+    ExecutorService judgePool() {
+        ExecutorService pool = judgePool;
+        if (pool == null) {
+            synchronized (this) {
+                if (judgePool == null) {
+                    judgePool = camel.getExecutorServiceManager().newThreadPool(this, "round-table-judge",
+                            POOL_PROFILE);
+                }
+                pool = judgePool;
+            }
+        }
+        return pool;
     }
 
     /** Loads the embedding model in the background so the first round does not pay for it. */

@@ -7,9 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import org.apache.camel.Exchange;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,11 +31,11 @@ public class RoundTableService {
     private final LlmProperties props;
     private final Selector selector;
     private final RoundTableJudge judge;
-    private final ExecutorService pool;
+    private final LlmConfiguration config;
     private final LlmMetrics metrics;
 
     public RoundTableService(ProviderRegistry registry, ProviderCaller caller, LocalAnswerer local,
-            LlmProperties props, LlmMetrics metrics, @Qualifier("roundTablePool") ExecutorService pool) {
+            LlmProperties props, LlmMetrics metrics, LlmConfiguration config) {
         this.registry = registry;
         this.caller = caller;
         this.local = local;
@@ -45,15 +43,16 @@ public class RoundTableService {
         this.metrics = metrics;
         this.selector = new Selector(props.getWeights());
         this.judge = new RoundTableJudge(registry, caller, props.getJudge());
-        this.pool = pool;
+        this.config = config;
     }
 
-    /** The provider ids a request's panel resolves to: requested ones, else every enabled provider. */
+    /** The provider ids a request's panel resolves to (panel order): requested ones, else every enabled provider. */
     public List<String> panel(RoundTableRequest request) {
         List<String> panel = new ArrayList<>();
-        List<String> requested = request.providers().isEmpty() ? LlmProperties.PROVIDER_IDS : request.providers();
+        boolean everyEnabled = request.providers().isEmpty();
         for (String id : LlmProperties.PROVIDER_IDS) {
-            if (requested.contains(id)) {
+            // a provider asked for by name but not configured is listed with error not_configured
+            if (everyEnabled ? registry.isEnabled(id) : request.providers().contains(id)) {
                 panel.add(id);
             }
         }
@@ -117,7 +116,7 @@ public class RoundTableService {
         if (!degraded && scored.ranking().size() >= 2 && wantsJudge(request, scored.agreement())) {
             int a = scored.ranking().get(0);
             int b = scored.ranking().get(1);
-            verdict = judge.judge(request.prompt(), result.get(a), result.get(b), pool);
+            verdict = judge.judge(request.prompt(), result.get(a), result.get(b), config.judgePool());
             verdict.put("trigger", judgeMode(request).equals("always") ? "always"
                     : "disagreement (agreement " + Selector.fmt(scored.agreement()) + " < "
                             + Selector.fmt(props.getJudge().getDisagreementThreshold()) + ")");
