@@ -2,6 +2,7 @@ package com.skyyrose.hub.llm;
 
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelContext;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.slf4j.Logger;
@@ -28,8 +29,11 @@ public class LlmConfiguration {
 
     public LlmConfiguration(CamelContext camel, LlmProperties props) {
         this.camel = camel;
+        // a branch blocks its thread for the provider call: grow to the maximum instead of queueing (a queued
+        // branch would wait behind slow providers); past the maximum the caller runs the branch itself
         ThreadPoolProfile profile = new ThreadPoolProfileBuilder(POOL_PROFILE)
-                .poolSize(props.getPoolSize()).maxPoolSize(props.getPoolSize() * 2).maxQueueSize(1000).build();
+                .poolSize(Math.min(16, props.getPoolSize())).maxPoolSize(props.getPoolSize()).maxQueueSize(0)
+                .keepAliveTime(60L).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
         camel.getExecutorServiceManager().registerThreadPoolProfile(profile);
     }
 

@@ -20,7 +20,7 @@ public class LlmProperties {
     public static final List<String> PROVIDER_IDS = List.of("openai", "anthropic", "gemini", "openai-compatible");
 
     private Duration deadline = Duration.ofSeconds(20);
-    private int poolSize = 32;
+    private int poolSize = 128;
     private Duration cacheTtl = Duration.ofMinutes(10);
     private int defaultMaxTokens = 1024;
     private Map<String, Provider> providers = new LinkedHashMap<>();

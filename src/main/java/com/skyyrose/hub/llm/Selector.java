@@ -65,6 +65,18 @@ public final class Selector {
             }
         }
         String voice = Grounding.brandVoice(brand);
+        List<String> texts = new ArrayList<>();
+        texts.add(prompt);
+        ok.forEach(i -> texts.add(candidates.get(i).text()));
+        if (!ok.isEmpty()) {
+            if (!voice.isBlank()) {
+                texts.add(voice);
+            }
+            if (passages != null) {
+                passages.forEach(p -> texts.add(Grounding.str(p, "text")));
+            }
+        }
+        embedder.prefetch(texts);
         double pairSum = 0;
         int pairs = 0;
         for (int i = 0; i < candidates.size(); i++) {

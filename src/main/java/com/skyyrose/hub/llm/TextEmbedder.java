@@ -12,6 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public class TextEmbedder {
 
     private static volatile EmbeddingModel shared;
+    /** Texts that recur across rounds (brand voice, passages, repeated prompts and answers), bounded LRU. */
+    private static final Map<String, float[]> RECENT = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(512, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+                    return size() > 2000;
+                }
+            });
     private final Map<String, float[]> memo = new ConcurrentHashMap<>();
 
     /** A fresh memo (per round) over the shared model. */
@@ -38,8 +46,43 @@ public class TextEmbedder {
     }
 
     public float[] embed(String text) {
-        String key = text == null || text.isBlank() ? " " : text.length() > 4000 ? text.substring(0, 4000) : text;
-        return memo.computeIfAbsent(key, k -> model().embed(k).content().vector());
+        String key = key(text);
+        return memo.computeIfAbsent(key, k -> {
+            float[] known = RECENT.get(k);
+            if (known == null) {
+                known = model().embed(k).content().vector();
+                RECENT.put(k, known);
+            }
+            return known;
+        });
+    }
+
+    /** Embeds every text not known yet in one call (the model spreads them over the cores). */
+    public void prefetch(java.util.Collection<String> texts) {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (String t : texts) {
+            String k = key(t);
+            float[] known = RECENT.get(k);
+            if (known != null) {
+                memo.put(k, known);
+            } else if (!memo.containsKey(k) && !missing.contains(k)) {
+                missing.add(k);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        java.util.List<dev.langchain4j.data.segment.TextSegment> segments = new java.util.ArrayList<>();
+        missing.forEach(m -> segments.add(dev.langchain4j.data.segment.TextSegment.from(m)));
+        java.util.List<dev.langchain4j.data.embedding.Embedding> vectors = model().embedAll(segments).content();
+        for (int i = 0; i < missing.size(); i++) {
+            memo.put(missing.get(i), vectors.get(i).vector());
+            RECENT.put(missing.get(i), vectors.get(i).vector());
+        }
+    }
+
+    private static String key(String text) {
+        return text == null || text.isBlank() ? " " : text.length() > 4000 ? text.substring(0, 4000) : text;
     }
 
     public double similarity(String a, String b) {
