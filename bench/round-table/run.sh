@@ -6,7 +6,8 @@
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... bench/round-table/run.sh
 #
 # Settings: BENCH_REQUESTS (per worker, default 25), BENCH_WARMUP (default 20), BENCH_HUB_PORT (18480),
-# BENCH_FAKE_PORT (18481). Everything listens on 127.0.0.1 and is stopped at the end.
+# BENCH_FAKE_PORT (18481). Everything listens on 127.0.0.1 and is stopped at the end; the hub's log is kept in
+# target/bench-round-table-hub.log (LOGGING_LEVEL_COM_SKYYROSE_HUB_LLM=DEBUG adds per-round timings).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=bench/round-table
@@ -22,6 +23,7 @@ WORK=$(mktemp -d)
 cleanup() {
   [ -n "${HUB_PID:-}" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true
   [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null || true
+  cp "$WORK/hub.log" target/bench-round-table-hub.log 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT

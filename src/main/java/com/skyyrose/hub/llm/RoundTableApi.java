@@ -66,6 +66,11 @@ public class RoundTableApi {
     /** Reads the query; looks the identical request up in the cache unless {@code Cache-Control: no-cache}. */
     public void parseQuery(Exchange exchange) throws Exception {
         exchange.setProperty(API_STARTED, System.nanoTime());
+        Long received = exchange.getCreated() > 0 ? exchange.getClock().getCreated() : null;
+        if (received != null && LOG.isDebugEnabled()) {
+            LOG.debug("query reached its route {} ms after the exchange was created",
+                    System.currentTimeMillis() - received);
+        }
         JsonNode body = json.readTree(exchange.getMessage().getBody(byte[].class));
         List<String> providers = new ArrayList<>();
         body.path("providers").forEach(p -> providers.add(p.asText()));
@@ -188,7 +193,9 @@ public class RoundTableApi {
     public Map<String, Object> record(Exchange exchange) throws Exception {
         RoundTableResult result = exchange.getMessage().getBody(RoundTableResult.class);
         RoundTableRequest request = exchange.getProperty(RoundTableService.REQUEST, RoundTableRequest.class);
+        long saveStart = System.nanoTime();
         store.save(result, request.prompt(), request.principalId());
+        LOG.debug("round {} persisted in {} ms", result.id(), (System.nanoTime() - saveStart) / 1_000_000);
         Map<String, Object> doc = json.convertValue(result, new TypeReference<LinkedHashMap<String, Object>>() { });
         if (!result.degraded() && result.winner() != null) {
             try {

@@ -19,6 +19,8 @@ import org.springframework.stereotype.Component;
 @Component("roundTable")
 public class RoundTableService {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RoundTableService.class);
+
     static final String REQUEST = "hub.llm.request";
     static final String PANEL = "hub.llm.panel";
     static final String DEADLINE = "hub.llm.deadline";
@@ -89,6 +91,7 @@ public class RoundTableService {
     public void select(Exchange exchange) {
         RoundTableRequest request = exchange.getProperty(REQUEST, RoundTableRequest.class);
         long started = exchange.getProperty(STARTED, Long.class);
+        long selectStart = System.nanoTime();
         @SuppressWarnings("unchecked")
         List<Candidate> collected = exchange.getProperty(COLLECTED, List.class);
         List<Candidate> got = collected == null ? List.of() : List.copyOf(collected);
@@ -140,6 +143,10 @@ public class RoundTableService {
         if (degraded) {
             rationale = "Every provider failed or none is configured: the local offline answer (not a model) is "
                     + "returned. " + rationale;
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("round timings: fan-out {} ms, selection {} ms", (selectStart - started) / 1_000_000,
+                    (System.nanoTime() - selectStart) / 1_000_000);
         }
         Candidate w = winner >= 0 ? result.get(winner) : null;
         long in = 0;
