@@ -5,14 +5,15 @@
 #   bench/round-table/run.sh                 # embedded PostgreSQL/Redis (DATABASE_URL/REDIS_URL unset)
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... bench/round-table/run.sh
 #
-# Settings: BENCH_REQUESTS (per worker, default 25), BENCH_WARMUP (default 20), BENCH_HUB_PORT (18480),
-# BENCH_FAKE_PORT (18481). Everything listens on 127.0.0.1 and is stopped at the end; the hub's log is kept in
+# Settings: BENCH_REQUESTS (per worker, default 25), BENCH_WARMUP (default 20), BENCH_HUB_PORT and
+# BENCH_FAKE_PORT (default: free ports). Everything listens on 127.0.0.1 and is stopped at the end; the hub's log is kept in
 # target/bench-round-table-hub.log (LOGGING_LEVEL_COM_SKYYROSE_HUB_LLM=DEBUG adds per-round timings).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=bench/round-table
-HUB_PORT=${BENCH_HUB_PORT:-18480}
-FAKE_PORT=${BENCH_FAKE_PORT:-18481}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+HUB_PORT=${BENCH_HUB_PORT:-$(free_port)}
+FAKE_PORT=${BENCH_FAKE_PORT:-$(free_port)}
 WIREMOCK_JAR=$(ls ~/.m2/repository/org/wiremock/wiremock-standalone/*/wiremock-standalone-*.jar | grep -v sources | tail -1)
 JAR=$(ls target/devskyy-hub*.jar 2>/dev/null | grep -v original | head -1 || true)
 if [ -z "$JAR" ]; then

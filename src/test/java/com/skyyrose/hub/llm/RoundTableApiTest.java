@@ -30,6 +30,38 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class RoundTableApiTest extends HubIntegrationTest {
 
+    static final String RAG_PASSAGE = "The Black Rose hoodie is cut from 450 gsm heavyweight black cotton fleece.";
+
+    /**
+     * Stand-ins for the brand and knowledge capabilities' routes, in their interop shapes: the round table must use
+     * them when they exist in the CamelContext.
+     */
+    @org.springframework.boot.test.context.TestConfiguration
+    static class InteropRoutes {
+        @org.springframework.context.annotation.Bean
+        org.apache.camel.builder.RouteBuilder brandAndRagStandIns() {
+            return new org.apache.camel.builder.RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:brand-context").routeId("test-brand-context").process(e -> e.getMessage().setBody(
+                            Map.of("version", "brand-route-7", "name", "SkyyRose", "tagline", "Where Love Meets Luxury",
+                                    "location", "Oakland, California",
+                                    "tone", Map.of("primary", "confident", "descriptors", List.of("romantic", "bold"),
+                                            "avoid", List.of("cheap", "bargain")),
+                                    "collections", List.of(Map.of("name", "Love Hurts", "tagline", "Wear your heart",
+                                            "description", "Bold passion in red and black.")))));
+                    from("direct:rag-retrieve").routeId("test-rag-retrieve").process(e -> {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> ask = e.getMessage().getBody(Map.class);
+                        e.getMessage().setBody(ask.get("query").toString().contains("NO-PASSAGES") ? List.of()
+                                : List.of(Map.of("id", "c1", "document_id", "d1", "title", "Black Rose hoodie",
+                                        "text", RAG_PASSAGE, "score", 0.91)));
+                    });
+                }
+            };
+        }
+    }
+
     static final OpenAiFake OPENAI = new OpenAiFake();
     static final AnthropicFake ANTHROPIC = new AnthropicFake();
     static final GeminiFake GEMINI = new GeminiFake();
@@ -154,6 +186,26 @@ class RoundTableApiTest extends HubIntegrationTest {
         assertThat(page.json().path("items").findValuesAsText("id")).contains(r.path("id").asText());
         assertThat(page.header("X-Total-Count")).isPresent();
         assertThat(page.json().path("totals").path("cost_usd").asDouble()).isGreaterThan(0);
+    }
+
+    @Test
+    void brandContextAndPassagesComeFromTheirRoutesOrFromTheCaller() {
+        OPENAI.answers(ON_BRAND);
+        ANTHROPIC.answers(BLAND);
+        GEMINI.answers(OFF_TOPIC);
+
+        JsonNode retrieved = ask(query(prompt("How heavy is the Black Rose hoodie?"), null)).json();
+
+        String sent = OPENAI.requests().get(0).getBodyAsString();
+        assertThat(sent).contains("Wear your heart").contains(RAG_PASSAGE);
+        assertThat(candidate(retrieved, "openai").path("scores").has("grounding")).isTrue();
+
+        OPENAI.reset();
+        OPENAI.answers(ON_BRAND);
+        ask(query(prompt("How heavy is the Black Rose hoodie? NO-PASSAGES"),
+                "\"passages\":[{\"title\":\"Caller note\",\"text\":\"Caller-supplied passage about fleece weight.\"}]"));
+        String withCallerPassages = OPENAI.requests().get(0).getBodyAsString();
+        assertThat(withCallerPassages).contains("Caller-supplied passage").doesNotContain(RAG_PASSAGE);
     }
 
     @Test
