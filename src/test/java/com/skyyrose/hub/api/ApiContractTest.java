@@ -98,18 +98,18 @@ class ApiContractTest extends HubIntegrationTest {
 
     @Test
     void malformedBodyIsA400ProblemNamingTheField() {
-        TestHttp.Reply reply = http().postJson("/api/v1/round-table/query", "{\"query\": 42, \"panel\": [\"hal\"]}",
+        TestHttp.Reply reply = http().postJson("/api/v1/round-table/query", "{\"prompt\": 42, \"providers\": [\"hal\"]}",
                 TestAuth.plus(TestAuth.admin(http()), "X-Request-Id", "contract-test-1"));
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.contentType()).startsWith("application/problem+json");
         JsonNode problem = reply.json();
         assertThat(problem.get("type").asText()).endsWith("/problems/validation-failed");
         assertThat(problem.get("requestId").asText()).isEqualTo("contract-test-1");
-        assertThat(problem.get("errors").findValuesAsText("field")).contains("/query", "/panel/0");
+        assertThat(problem.get("errors").findValuesAsText("field")).contains("/prompt", "/providers/0");
 
         TestHttp.Reply missing = http().postJson("/api/v1/round-table/query", "{}", TestAuth.admin(http()));
         assertThat(missing.status()).isEqualTo(400);
-        assertThat(missing.json().get("errors").get(0).get("field").asText()).isEqualTo("/query");
+        assertThat(missing.json().get("errors").get(0).get("field").asText()).isEqualTo("/prompt");
 
         TestHttp.Reply notJson = http().postJson("/api/v1/round-table/query", "{not json", TestAuth.admin(http()));
         assertThat(notJson.status()).isEqualTo(400);

@@ -1,0 +1,121 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Round-table latency benchmark (run by bench/round-table/run.sh against a hub whose three providers are fakes
+ * answering after a fixed 300 ms). Reports end-to-end p50/p99 at concurrency 1 and 16 and the hub's overhead:
+ * end-to-end minus the providers' fixed 300 ms, and end-to-end minus the slowest provider call as the hub measured
+ * it (latency_ms of the slowest candidate). Every request sends Cache-Control: no-cache (no cache hits).
+ *
+ * Usage: java RoundTableBench.java BASE_URL [requestsPerWorker] [warmup]
+ * (env BENCH_AUTH_HEADER="X-API-Key: ..." adds a credential once the API requires one)
+ */
+public class RoundTableBench {
+
+    static final Pattern LATENCY = Pattern.compile("\"latency_ms\":(\\d+)");
+    static final Pattern ERROR = Pattern.compile("\"error\":\"([^\"]*)\"");
+    static final long PROVIDER_MS = 300;
+
+    record Sample(double e2eMs, double slowestProviderMs) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String base = args[0];
+        int perWorker = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (int i = 0; i < warmup; i++) {
+            call(client, base, "warm-up " + i);
+        }
+        System.out.printf(Locale.ROOT, "round table benchmark: 3 fake providers at a fixed %d ms, %s%n", PROVIDER_MS,
+                base);
+        System.out.printf(Locale.ROOT, "%-12s %8s %9s %9s %9s %14s %14s %14s%n", "concurrency", "requests",
+                "e2e p50", "e2e p99", "e2e max", "ovh(300) p50", "ovh(300) p99", "ovh(slowest) p50/p99");
+        for (int concurrency : new int[] {1, 16}) {
+            List<Sample> samples = run(client, base, concurrency, concurrency == 1 ? perWorker * 2 : perWorker);
+            report(concurrency, samples);
+        }
+    }
+
+    static List<Sample> run(HttpClient client, String base, int concurrency, int perWorker) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        List<Future<List<Sample>>> futures = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            int worker = w;
+            futures.add(pool.submit(() -> {
+                List<Sample> mine = new ArrayList<>();
+                for (int i = 0; i < perWorker; i++) {
+                    mine.add(call(client, base, "c" + concurrency + " w" + worker + " #" + i));
+                }
+                return mine;
+            }));
+        }
+        List<Sample> all = new ArrayList<>();
+        for (Future<List<Sample>> f : futures) {
+            all.addAll(f.get());
+        }
+        pool.shutdown();
+        return all;
+    }
+
+    static Sample call(HttpClient client, String base, String tag) throws Exception {
+        String body = "{\"prompt\":\"Describe the Black Rose hoodie in two lines (" + tag + ").\",\"judge\":\"never\"}";
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + "/api/v1/round-table/query"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header("Cache-Control", "no-cache").POST(HttpRequest.BodyPublishers.ofString(body));
+        String auth = System.getenv("BENCH_AUTH_HEADER");
+        if (auth != null && auth.contains(":")) {
+            builder.header(auth.substring(0, auth.indexOf(':')).trim(), auth.substring(auth.indexOf(':') + 1).trim());
+        }
+        HttpRequest request = builder.build();
+        long start = System.nanoTime();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        double e2e = (System.nanoTime() - start) / 1e6;
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+        }
+        Matcher err = ERROR.matcher(response.body());
+        if (err.find()) {
+            throw new IllegalStateException("a provider failed (" + err.group(1) + "): the benchmark needs all three");
+        }
+        Matcher m = LATENCY.matcher(response.body());
+        double slowest = 0;
+        while (m.find()) {
+            slowest = Math.max(slowest, Double.parseDouble(m.group(1)));
+        }
+        return new Sample(e2e, slowest);
+    }
+
+    static void report(int concurrency, List<Sample> samples) {
+        List<Double> e2e = new ArrayList<>();
+        List<Double> ovh = new ArrayList<>();
+        List<Double> ovhSlowest = new ArrayList<>();
+        for (Sample s : samples) {
+            e2e.add(s.e2eMs());
+            ovh.add(s.e2eMs() - PROVIDER_MS);
+            ovhSlowest.add(s.e2eMs() - s.slowestProviderMs());
+        }
+        System.out.printf(Locale.ROOT, "%-12d %8d %7.0fms %7.0fms %7.0fms %12.0fms %12.0fms %8.0f/%.0fms%n",
+                concurrency, samples.size(), pct(e2e, 50), pct(e2e, 99), Collections.max(e2e), pct(ovh, 50),
+                pct(ovh, 99), pct(ovhSlowest, 50), pct(ovhSlowest, 99));
+    }
+
+    static double pct(List<Double> values, double p) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+}

@@ -1,0 +1,68 @@
+package com.skyyrose.hub.llm;
+
+import java.util.concurrent.ExecutorService;
+import org.apache.camel.CamelContext;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+
+/**
+ * Wiring of the round table: its settings and the named thread pool profile {@code round-table} its fan-out runs
+ * on (referenced by name from routes/round-table/round-table.camel.yaml). The pool is not a Spring
+ * {@code Executor} bean on purpose: one would replace Spring Boot's task executor that serves HTTP requests.
+ */
+@Configuration
+@EnableConfigurationProperties(LlmProperties.class)
+public class LlmConfiguration {
+
+    public static final String POOL_PROFILE = "round-table";
+    private static final Logger LOG = LoggerFactory.getLogger(LlmConfiguration.class);
+
+    private final CamelContext camel;
+    private volatile ExecutorService judgePool;
+
+    public LlmConfiguration(CamelContext camel, LlmProperties props) {
+        this.camel = camel;
+        // a branch blocks its thread for the provider call: grow to the maximum instead of queueing (a queued
+        // branch would wait behind slow providers); past the maximum the caller runs the branch itself
+        ThreadPoolProfile profile = new ThreadPoolProfileBuilder(POOL_PROFILE)
+                .poolSize(Math.min(16, props.getPoolSize())).maxPoolSize(props.getPoolSize()).maxQueueSize(0)
+                .keepAliveTime(60L).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
+        camel.getExecutorServiceManager().registerThreadPoolProfile(profile);
+    }
+
+    /** A pool of the same profile for the judge's two parallel calls (managed and shut down by Camel). */
+    ExecutorService judgePool() {
+        ExecutorService pool = judgePool;
+        if (pool == null) {
+            synchronized (this) {
+                if (judgePool == null) {
+                    judgePool = camel.getExecutorServiceManager().newThreadPool(this, "round-table-judge",
+                            POOL_PROFILE);
+                }
+                pool = judgePool;
+            }
+        }
+        return pool;
+    }
+
+    /** Loads the embedding model in the background so the first round does not pay for it. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void warmUpEmbeddings() {
+        Thread t = new Thread(() -> {
+            try {
+                TextEmbedder.warmUp();
+            } catch (RuntimeException e) {
+                LOG.warn("Embedding model warm-up failed: {}", e.toString());
+            }
+        }, "round-table-embeddings-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+}

@@ -1,0 +1,244 @@
+package com.skyyrose.hub.llm;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Scores every candidate and ranks them, explaining each score. Components, each in [0, 1]:
+ * <ul>
+ *   <li>{@code relevance}: embedding similarity of the answer to the question;</li>
+ *   <li>{@code agreement}: mean embedding similarity to the other answers (only with two or more answers);</li>
+ *   <li>{@code grounding}: best similarity to a retrieved passage (only when there are passages);</li>
+ *   <li>{@code brand_fit}: the brand's vocabulary (name, tone words, collections) and voice, minus the words to
+ *       avoid (only with a brand context);</li>
+ *   <li>{@code form}: empty, refused, truncated or off-length answers are penalised.</li>
+ * </ul>
+ * The total is the weighted mean over the components present (weights from configuration). Ties break by panel
+ * order, so the same inputs always give the same winner.
+ */
+public final class Selector {
+
+    public static final Map<String, Double> DEFAULT_WEIGHTS = Map.of("relevance", 0.25, "agreement", 0.15,
+            "grounding", 0.25, "brand_fit", 0.2, "form", 0.15);
+
+    private static final Pattern REFUSAL = Pattern.compile(
+            "^\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s+(can(no|')t|won'?t|am unable|'m unable|am not able)"
+                    + "|as an ai)|\\bas an ai (language )?model\\b", Pattern.CASE_INSENSITIVE);
+
+    private final Map<String, Double> weights;
+
+    public Selector(Map<String, Double> configured) {
+        Map<String, Double> w = new LinkedHashMap<>();
+        for (String k : List.of("relevance", "agreement", "grounding", "brand_fit", "form")) {
+            Double v = configured == null ? null : configured.get(k);
+            if (v == null && configured != null) {
+                v = configured.get(k.replace('_', '-'));
+            }
+            w.put(k, v != null ? v : DEFAULT_WEIGHTS.get(k));
+        }
+        this.weights = w;
+    }
+
+    public Map<String, Double> weights() {
+        return weights;
+    }
+
+    /** The scored candidates (input order), the ranking of the answered ones and how much they agree. */
+    public record Scored(List<Candidate> candidates, List<Integer> ranking, Double agreement, String rationale) {
+        public int winner() {
+            return ranking.isEmpty() ? -1 : ranking.get(0);
+        }
+    }
+
+    public Scored score(String prompt, List<Candidate> candidates, Map<String, Object> brand,
+            List<Map<String, Object>> passages, Integer maxTokens, TextEmbedder embedder) {
+        List<Candidate> out = new ArrayList<>();
+        List<Integer> ok = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            if (candidates.get(i).ok() && !candidates.get(i).text().isBlank()) {
+                ok.add(i);
+            }
+        }
+        String voice = Grounding.brandVoice(brand);
+        List<String> texts = new ArrayList<>();
+        texts.add(prompt);
+        ok.forEach(i -> texts.add(candidates.get(i).text()));
+        if (!ok.isEmpty()) {
+            if (!voice.isBlank()) {
+                texts.add(voice);
+            }
+            if (passages != null) {
+                passages.forEach(p -> texts.add(Grounding.str(p, "text")));
+            }
+        }
+        embedder.prefetch(texts);
+        double pairSum = 0;
+        int pairs = 0;
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate c = candidates.get(i);
+            if (!c.ok()) {
+                out.add(c);
+                continue;
+            }
+            Map<String, Double> s = new LinkedHashMap<>();
+            String text = c.text();
+            boolean blank = text.isBlank();
+            s.put("relevance", blank ? 0 : clamp((embedder.similarity(prompt, text) - 0.05) / 0.6));
+            if (ok.size() >= 2 && ok.contains(i)) {
+                double sum = 0;
+                for (int j : ok) {
+                    if (j != i) {
+                        double sim = clamp(embedder.similarity(text, candidates.get(j).text()));
+                        sum += sim;
+                        if (j > i) {
+                            pairSum += sim;
+                            pairs++;
+                        }
+                    }
+                }
+                s.put("agreement", sum / (ok.size() - 1));
+            }
+            if (passages != null && !passages.isEmpty()) {
+                double best = 0;
+                for (Map<String, Object> p : passages) {
+                    String pt = Grounding.str(p, "text");
+                    if (!pt.isBlank() && !blank) {
+                        best = Math.max(best, embedder.similarity(text, pt));
+                    }
+                }
+                s.put("grounding", clamp((best - 0.1) / 0.6));
+            }
+            if (brand != null && !brand.isEmpty()) {
+                s.put("brand_fit", blank ? 0 : brandFit(text, brand, voice, embedder));
+            }
+            s.put("form", form(text, c.finishReason(), maxTokens));
+            out.add(c.scored(round(s), round(total(s))));
+        }
+        List<Integer> ranking = new ArrayList<>(ok);
+        ranking.sort(Comparator.comparingDouble((Integer i) -> -out.get(i).score()).thenComparingInt(i -> i));
+        Double agreement = pairs == 0 ? null : round(pairSum / pairs);
+        return new Scored(out, ranking, agreement, rationale(out, ranking));
+    }
+
+    double total(Map<String, Double> s) {
+        double sum = 0;
+        double w = 0;
+        for (Map.Entry<String, Double> e : s.entrySet()) {
+            double weight = weights.getOrDefault(e.getKey(), 0d);
+            sum += weight * e.getValue();
+            w += weight;
+        }
+        return w == 0 ? 0 : sum / w;
+    }
+
+    static double brandFit(String text, Map<String, Object> brand, String voice, TextEmbedder embedder) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        List<String> lexicon = new ArrayList<>();
+        lexicon.add(Grounding.str(brand, "name"));
+        lexicon.addAll(Grounding.toneWords(brand));
+        lexicon.addAll(Grounding.collectionNames(brand));
+        String location = Grounding.str(brand, "location");
+        if (!location.isBlank()) {
+            lexicon.add(location.split(",")[0]);
+        }
+        String tagline = Grounding.str(brand, "tagline");
+        if (!tagline.isBlank()) {
+            lexicon.add(tagline);
+        }
+        int hits = 0;
+        for (String term : lexicon) {
+            if (contains(lower, term)) {
+                hits++;
+            }
+        }
+        int avoided = 0;
+        for (String term : Grounding.avoidWords(brand)) {
+            if (contains(lower, term)) {
+                avoided++;
+            }
+        }
+        double semantic = voice.isBlank() ? 0.5 : clamp((embedder.similarity(text, voice) - 0.1) / 0.5);
+        double lexical = Math.min(1.0, hits / 3.0);
+        return clamp(0.5 * semantic + 0.5 * lexical - 0.35 * avoided);
+    }
+
+    private static boolean contains(String lowerText, String term) {
+        String t = term == null ? "" : term.trim().toLowerCase(Locale.ROOT);
+        if (t.isEmpty()) {
+            return false;
+        }
+        return Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(t) + "(?![\\p{L}\\p{N}])").matcher(lowerText)
+                .find();
+    }
+
+    static double form(String text, String finishReason, Integer maxTokens) {
+        String t = text == null ? "" : text.strip();
+        if (t.isEmpty()) {
+            return 0;
+        }
+        if (REFUSAL.matcher(t).find()) {
+            return 0.1;
+        }
+        double score = 1.0;
+        if ("length".equals(finishReason)) {
+            score = Math.min(score, 0.5);
+        } else if (t.length() > 40 && !t.matches("(?s).*[.!?…)\"'”’*`\\]]\\s*$")) {
+            score = Math.min(score, 0.7);
+        }
+        int words = t.split("\\s+").length;
+        if (words < 4) {
+            score = Math.min(score, 0.4);
+        }
+        if (maxTokens != null && t.length() / 4.0 > maxTokens * 1.2) {
+            score = Math.min(score, 0.6);
+        }
+        return score;
+    }
+
+    private static String rationale(List<Candidate> scored, List<Integer> ranking) {
+        StringBuilder b = new StringBuilder();
+        if (ranking.isEmpty()) {
+            b.append("No provider answered.");
+        } else {
+            Candidate w = scored.get(ranking.get(0));
+            b.append(w.provider()).append(" leads with ").append(fmt(w.score())).append(" (");
+            List<String> parts = new ArrayList<>();
+            w.scores().forEach((k, v) -> parts.add(k + " " + fmt(v)));
+            b.append(String.join(", ", parts)).append(')');
+            for (int r = 1; r < ranking.size(); r++) {
+                Candidate c = scored.get(ranking.get(r));
+                b.append(r == 1 ? "; then " : ", ").append(c.provider()).append(' ').append(fmt(c.score()));
+            }
+            b.append('.');
+        }
+        for (Candidate c : scored) {
+            if (!c.ok()) {
+                b.append(' ').append(c.provider()).append(" did not count: ").append(c.error()).append('.');
+            }
+        }
+        return b.toString();
+    }
+
+    static String fmt(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static Map<String, Double> round(Map<String, Double> s) {
+        Map<String, Double> r = new LinkedHashMap<>();
+        s.forEach((k, v) -> r.put(k, round(v)));
+        return r;
+    }
+}
