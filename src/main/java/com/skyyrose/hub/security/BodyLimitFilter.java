@@ -69,7 +69,7 @@ public class BodyLimitFilter extends OncePerRequestFilter {
 
     private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Problem problem = Problem.of(ProblemType.forStatus(413), 413,
-                "The request body is larger than " + maxBytes + " bytes.")
+                "The request body is larger than the hub accepts: at most " + maxBytes + " bytes.")
                 .withRequest(request.getRequestURI(), (String) request.getAttribute(RequestIdFilter.ATTRIBUTE));
         byte[] body = json.writeValueAsBytes(problem.toMap());
         response.setStatus(413);

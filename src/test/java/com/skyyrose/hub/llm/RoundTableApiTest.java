@@ -28,18 +28,18 @@ import org.springframework.test.context.DynamicPropertySource;
  * The round table end to end: the real hub, the real langchain4j clients, and WireMock fakes speaking each
  * vendor's wire format (request shape checked by the stubs: auth header, model, messages).
  */
+@org.springframework.test.annotation.DirtiesContext
 class RoundTableApiTest extends HubIntegrationTest {
 
     static final String RAG_PASSAGE = "The Black Rose hoodie is cut from 450 gsm heavyweight black cotton fleece.";
 
     /**
-     * Stand-ins for the brand and knowledge capabilities' routes, in their interop shapes: the round table must use
-     * them when they exist in the CamelContext.
+     * Stand-ins for the brand and knowledge capabilities' routes, in their interop shapes, with answers this test
+     * controls: they replace the real {@code brand-context} and {@code rag-retrieve} routes in this test's own
+     * context (dirtied afterwards), and the round table must use them.
      */
-    @org.springframework.boot.test.context.TestConfiguration
     static class InteropRoutes {
-        @org.springframework.context.annotation.Bean
-        org.apache.camel.builder.RouteBuilder brandAndRagStandIns() {
+        static org.apache.camel.builder.RouteBuilder brandAndRagStandIns() {
             return new org.apache.camel.builder.RouteBuilder() {
                 @Override
                 public void configure() {
@@ -90,6 +90,20 @@ class RoundTableApiTest extends HubIntegrationTest {
 
     @Autowired
     ProviderRegistry providers;
+
+    @Autowired
+    org.apache.camel.CamelContext camel;
+
+    @BeforeEach
+    void useStandInsForBrandAndRag() throws Exception {
+        if (camel.getRoute("test-brand-context") == null) {
+            for (String real : List.of("brand-context", "rag-retrieve")) {
+                camel.getRouteController().stopRoute(real);
+                camel.removeRoute(real);
+            }
+            camel.addRoutes(InteropRoutes.brandAndRagStandIns());
+        }
+    }
 
     @BeforeEach
     void reset() {

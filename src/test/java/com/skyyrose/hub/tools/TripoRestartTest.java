@@ -55,12 +55,12 @@ class TripoRestartTest {
             assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
             location = accepted.header("Location").orElseThrow();
             taskId = accepted.json().get("vendor_task_id").asText();
-            first.await(location, r -> r.json().get("status").asText().equals("running"), Duration.ofSeconds(20));
+            first.await(location, TestAuth.admin(first.http()), r -> r.json().get("status").asText().equals("running"), Duration.ofSeconds(20));
         }
         int pollsBefore = TRIPO.task(taskId).served.size();
         TRIPO.finish(taskId, "success");
         try (RunningHub second = hub()) {
-            JsonNode done = second.await(location, r -> r.json().get("status").asText().equals("succeeded"),
+            JsonNode done = second.await(location, TestAuth.admin(second.http()), r -> r.json().get("status").asText().equals("succeeded"),
                     Duration.ofSeconds(20)).json();
             assertThat(done.get("result").get("model").asText()).contains(taskId);
             assertThat(TRIPO.task(taskId).served).hasSizeGreaterThan(pollsBefore).endsWith("success");
@@ -83,7 +83,7 @@ class TripoRestartTest {
                 locations.add(accepted.header("Location").orElseThrow());
             }
             for (String location : locations) {
-                a.await(location, r -> r.json().get("status").asText().equals("succeeded"), Duration.ofSeconds(40));
+                a.await(location, TestAuth.admin(a.http()), r -> r.json().get("status").asText().equals("succeeded"), Duration.ofSeconds(40));
             }
             assertThat(TRIPO.maxOverlappingPolls()).as("concurrent polls of one task").isEqualTo(1);
             // each task was polled exactly through its sequence once: no double polls
