@@ -74,6 +74,10 @@ class WebhookPipelineTest extends HubIntegrationTest {
     WebhookReconciler reconciler;
     @Autowired
     WebhookRetention retention;
+    @Autowired
+    WebhookWorker worker;
+    @Autowired
+    WebhookInbox inbox;
 
     private static long uniqueId() {
         return ThreadLocalRandom.current().nextLong(1_000_000, Long.MAX_VALUE / 4);
@@ -433,6 +437,38 @@ class WebhookPipelineTest extends HubIntegrationTest {
         assertThat(http().send(http().request("/api/v1/webhooks/events/" + eventId + "/replay")
                 .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).headers(auth()).build()).status())
                 .isEqualTo(409);
+    }
+
+    @Test
+    void concurrentWorkersAsOnSeveralInstancesProcessEachEventOnce() throws Exception {
+        long base = uniqueId();
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            String id = Long.toString(base + i);
+            byte[] body = WooCommerceSender.wpJson(WooCommerceSender.sample("order").put("id", base + i))
+                    .getBytes(StandardCharsets.UTF_8);
+            inbox.store(new WebhookInbox.NewEvent("woocommerce", "default", "webhook", "order.created", "order", id,
+                    null, null, "2017-03-22T19:28:08",
+                    WebhookIntake.dedupeKey("default", "order.created", id, "2017-03-22T19:28:08", body),
+                    WebhookSignatures.sha256Hex(body), "{}", body));
+        }
+        // four more drainers racing the hub's own workers, like other instances on the same database
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        var results = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+        for (int t = 0; t < 4; t++) {
+            results.add(pool.submit(worker::drain));
+        }
+        for (var r : results) {
+            r.get();
+        }
+        pool.shutdown();
+        String ids = "SELECT (" + base + " + g)::text FROM generate_series(0, " + (n - 1) + ") g";
+        await(() -> jdbc.queryForObject("SELECT count(*) FROM webhook_event WHERE resource_id IN (" + ids
+                + ") AND status = 'processed'", Integer.class), c -> c == n, "all processed");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM wc_order WHERE source = 'default' AND order_id"
+                + " BETWEEN ? AND ? AND events_applied = 1", Integer.class, base, base + n - 1)).isEqualTo(n);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook_handoff WHERE resource_id IN (" + ids + ")",
+                Integer.class)).isEqualTo(n);
     }
 
     @Test
