@@ -83,7 +83,7 @@ public class WebhookIntake {
             return Map.of("status", "ok", "ping", true);
         }
         byte[] body = rawBody(in);
-        if (!WebhookSignatures.verify(WebhookSignatures.wooCommerceKey(config.getSecret()), body, signature)) {
+        if (!WebhookSignatures.verify(config.wooCommerceKey(), body, signature)) {
             throw rejected(WOOCOMMERCE, source, signature == null ? "missing-signature" : "bad-signature");
         }
         String topic = orDefault(in.getHeader("X-WC-Webhook-Topic", String.class), "unknown");

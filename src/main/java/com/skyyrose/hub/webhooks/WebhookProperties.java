@@ -46,8 +46,20 @@ public class WebhookProperties {
             return storeUrl != null && !storeUrl.isBlank() && consumerKey != null && !consumerKey.isBlank();
         }
 
+        private volatile byte[] wooCommerceKey;
+
+        /** The HMAC key WooCommerce signs with (the secret, HTML-entity-decoded), computed once. */
+        public byte[] wooCommerceKey() {
+            byte[] key = wooCommerceKey;
+            if (key == null) {
+                key = WebhookSignatures.wooCommerceKey(secret);
+                wooCommerceKey = key;
+            }
+            return key;
+        }
+
         public String getSecret() { return secret; }
-        public void setSecret(String secret) { this.secret = secret; }
+        public void setSecret(String secret) { this.secret = secret; this.wooCommerceKey = null; }
         public String getStoreUrl() { return storeUrl; }
         public void setStoreUrl(String storeUrl) { this.storeUrl = storeUrl; }
         public String getConsumerKey() { return consumerKey; }
