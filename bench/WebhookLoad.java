@@ -1,0 +1,119 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Load generator for the webhook intake: distinct, correctly signed WooCommerce deliveries over loopback, as
+ * WooCommerce sends them (JSON body, X-WC-Webhook-* headers, base64 HMAC-SHA256 signature).
+ * Run: java bench/WebhookLoad.java URL SECRET CONCURRENCY WARMUP_SECONDS SECONDS [TOPIC]
+ * (URL e.g. http://127.0.0.1:8080/webhooks/woocommerce/bench). Prints one JSON line of results.
+ * 127.0.0.1 only; stops by itself.
+ */
+public class WebhookLoad {
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        String secret = args[1];
+        int concurrency = Integer.parseInt(args[2]);
+        int warmup = Integer.parseInt(args[3]);
+        int seconds = Integer.parseInt(args[4]);
+        String topic = args.length > 5 ? args[5] : "action.woocommerce_bench";
+        if (!URI.create(url).getHost().equals("127.0.0.1") && !URI.create(url).getHost().equals("localhost")) {
+            throw new IllegalArgumentException("loopback only");
+        }
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        long measureFrom = start + warmup * 1_000_000_000L;
+        long end = measureFrom + seconds * 1_000_000_000L;
+        List<long[]> latencies = new ArrayList<>();
+        long[] measuredOk = new long[concurrency];
+        CountDownLatch done = new CountDownLatch(concurrency);
+        for (int t = 0; t < concurrency; t++) {
+            long[] lat = new long[4_000_000 / concurrency];
+            latencies.add(lat);
+            int thread = t;
+            Thread worker = new Thread(() -> {
+                int n = 0;
+                try {
+                    Mac mac = Mac.getInstance("HmacSHA256");
+                    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                    while (System.nanoTime() < end) {
+                        long id = ids.incrementAndGet();
+                        String body = "{\"action\":\"woocommerce_bench\",\"arg\":" + id + ",\"id\":" + id
+                                + ",\"date_modified_gmt\":\"2026-11-27T12:00:00\",\"note\":\"https:\\/\\/shop.example\\/"
+                                + id + "\"}";
+                        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                        String signature = Base64.getEncoder().encodeToString(mac.doFinal(bytes));
+                        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", "application/json")
+                                .header("User-Agent", "WooCommerce/8.3.1 Hookshot (WordPress/6.4.2)")
+                                .header("X-WC-Webhook-Source", "https://shop.example/")
+                                .header("X-WC-Webhook-Topic", topic)
+                                .header("X-WC-Webhook-Resource", topic.substring(0, topic.indexOf('.')))
+                                .header("X-WC-Webhook-Event", topic.substring(topic.indexOf('.') + 1))
+                                .header("X-WC-Webhook-ID", "1")
+                                .header("X-WC-Webhook-Delivery-ID", Long.toHexString(id))
+                                .header("X-WC-Webhook-Signature", signature)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+                        long t0 = System.nanoTime();
+                        int status;
+                        try {
+                            status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                        } catch (Exception e) {
+                            status = -1;
+                        }
+                        long t1 = System.nanoTime();
+                        if (status / 100 == 2) {
+                            ok.incrementAndGet();
+                            if (t0 >= measureFrom && t1 <= end) {
+                                measuredOk[thread]++;
+                                if (n < lat.length) {
+                                    lat[n++] = t1 - t0;
+                                }
+                            }
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    }
+                } catch (Exception e) {
+                    e.printStackTrace();
+                } finally {
+                    latencies.set(thread, Arrays.copyOf(lat, n));
+                    done.countDown();
+                }
+            });
+            worker.start();
+        }
+        done.await();
+        long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        long measured = Arrays.stream(measuredOk).sum();
+        double rate = measured / (double) seconds;
+        System.out.printf("{\"concurrency\":%d,\"seconds\":%d,\"accepted_total\":%d,\"failed_total\":%d,"
+                + "\"accepted_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}%n",
+                concurrency, seconds, ok.get(), failed.get(), rate, pct(all, 0.50), pct(all, 0.99),
+                all.length == 0 ? 0 : all[all.length - 1] / 1e6);
+    }
+
+    private static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Webhook intake + worker benchmark (issue 8). Loopback only; stops by itself.
+#   1. hub with workers OFF: WebhookLoad sends distinct signed WooCommerce deliveries at concurrency 32
+#      → accepted events/s, p50/p99 of the 2xx;
+#   2. same hub restarted with workers ON: the backlog drains through the topic router's no-op branch
+#      (topic action.woocommerce_bench → no handler) → processing rate;
+#   3. counts in PostgreSQL: stored == acknowledged (0 lost), every event processed once (0 processed twice).
+# Usage: bench/webhooks.sh   (env: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_PORT)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub_webhooks}
+REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/5}
+SECONDS_RUN=${BENCH_SECONDS:-30}
+WARMUP=${BENCH_WARMUP:-10}
+CONC=${BENCH_CONCURRENCY:-32}
+PORT=${BENCH_PORT:-18480}
+SOURCE=bench$(date +%s)
+SECRET=bench-secret
+OUT=bench/results
+mkdir -p "$OUT"
+JAR=$(ls target/devskyy-hub*.jar 2>/dev/null | grep -v original | head -n1 || true)
+if [ -z "$JAR" ]; then mvn -B -q -o package -DskipTests; JAR=$(ls target/devskyy-hub*.jar | grep -v original | head -n1); fi
+
+start_hub() { # $1 = workers enabled
+  java -Xmx768m -jar "$JAR" --server.port="$PORT" --DATABASE_URL="$DB_URL" --REDIS_URL="$REDIS" \
+    --HUB_ROUTES_RELOAD=false --HUB_DATA_DIR="$OUT/data" --HUB_WEBHOOKS_RECONCILE_ENABLED=false \
+    --HUB_WEBHOOKS_WORKER_ENABLED="$1" --hub.webhooks.woocommerce.$SOURCE.secret=$SECRET \
+    --logging.level.root=WARN >"$OUT/hub-$1.log" 2>&1 &
+  HUB=$!
+  for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && return; sleep 0.5; done
+  echo "hub did not start"; kill "$HUB"; exit 1
+}
+stop_hub() { kill "$HUB"; wait "$HUB" 2>/dev/null || true; }
+psql_q() { psql "$DB_URL" -tAc "$1"; }
+
+start_hub false
+LOAD=$(java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN")
+stop_hub
+ACK=$(echo "$LOAD" | sed -E 's/.*"accepted_total":([0-9]+).*/\1/')
+STORED=$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE'")
+
+start_hub true
+T0=$(date +%s.%N)
+while [ "$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE' AND status = 'pending'")" != 0 ]; do sleep 0.2; done
+T1=$(date +%s.%N)
+stop_hub
+PROCESSED=$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE' AND status = 'processed'")
+TWICE=$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE' AND (attempts <> 1 OR status <> 'processed')")
+KEYS=$(psql_q "SELECT count(*) FROM webhook_processed_key k JOIN webhook_event e ON e.id = k.event_id WHERE e.source = '$SOURCE'")
+RATE=$(echo "$PROCESSED $T0 $T1" | awk '{printf "%.0f", $1 / ($3 - $2)}')
+RESULT="{\"intake\":$LOAD,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
+echo "$RESULT" | tee "$OUT/webhooks-$(date +%Y%m%dT%H%M%S).json"
