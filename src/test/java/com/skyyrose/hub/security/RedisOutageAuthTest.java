@@ -3,11 +3,10 @@ package com.skyyrose.hub.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.OwnRedisServer;
 import com.skyyrose.hub.support.RunningHub;
 import com.skyyrose.hub.support.TestAuth;
 import com.skyyrose.hub.support.TestHttp;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -20,29 +19,26 @@ import org.junit.jupiter.api.Test;
  */
 class RedisOutageAuthTest {
 
-    private Process redis;
+    private OwnRedisServer redis;
 
     @AfterEach
     void stopRedis() throws InterruptedException {
         if (redis != null) {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
+            redis.stop();
         }
     }
 
     @Test
     void authenticatedCallsAre503WhileRedisIsDownAndRecover() throws Exception {
-        int port = freePort();
-        redis = startRedis(port);
+        redis = new OwnRedisServer().start();
         try (RunningHub hub = RunningHub.start("DATABASE_URL=" + HubIntegrationTest.TEST_DATABASE_URL,
-                "REDIS_URL=redis://127.0.0.1:" + port, "HUB_ROUTES_RELOAD=false", "HUB_LOGIN_IP_PER_MINUTE=3")) {
+                "REDIS_URL=" + redis.url(), "HUB_ROUTES_RELOAD=false", "HUB_LOGIN_IP_PER_MINUTE=3")) {
             TestHttp http = hub.http();
             String[] admin = TestAuth.bearer(TestAuth.login(http, TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD)
                     .get("access_token").asText());
             assertThat(http.get("/api/v1/auth/me", admin).status()).isEqualTo(200);
 
-            redis.destroy();
-            assertThat(redis.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            redis.stop();
             TestHttp.Reply down = http.get("/api/v1/auth/me", admin);
             assertThat(down.status()).isEqualTo(503);
             assertThat(down.contentType()).startsWith("application/problem+json");
@@ -53,7 +49,7 @@ class RedisOutageAuthTest {
                     .isEqualTo(503);
             assertThat(http.get("/health").status()).isEqualTo(200);
 
-            redis = startRedis(port);
+            redis.start();
             // the restarted Redis is empty, so the old session is gone: sign in again, no hub restart needed
             hub.await("/health/ready", r -> r.status() == 200, Duration.ofSeconds(30));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -83,27 +79,6 @@ class RedisOutageAuthTest {
             assertThat(limited.header("RateLimit-Limit")).contains("3");
             assertThat(http.postJson("/api/v1/auth/token", bad, "X-Forwarded-For", "203.0.113.8").status())
                     .isEqualTo(401);
-        }
-    }
-
-    private static Process startRedis(int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return p;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("redis-server did not start on " + port);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
