@@ -1,0 +1,57 @@
+package com.skyyrose.hub.knowledge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.RunningHub;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The in-memory index and the SQL search give the same answers over the seeded brand knowledge. */
+class KnowledgeIndexTest extends HubIntegrationTest {
+
+    @Autowired
+    KnowledgeSeeder seeder;
+    @Autowired
+    KnowledgeStore store;
+    @Autowired
+    KnowledgeIndex index;
+    @Autowired
+    Embedder embedder;
+
+    @BeforeEach
+    void seededAndLoaded() {
+        assertThat(seeder.seed()).isGreaterThanOrEqualTo(10);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!index.usable()) {
+            assertThat(System.nanoTime()).as("the in-memory index loads").isLessThan(deadline);
+            RunningHub.sleep(50);
+        }
+    }
+
+    @Test
+    void memoryAndDatabasePathsReturnTheSameTopKForTheLabelledQueries() {
+        assertThat(index.enabled()).isTrue();
+        assertThat(index.chunks()).isPositive();
+        for (KnowledgeBaseTest.Labelled l : KnowledgeBaseTest.LABELLED) {
+            float[] v = embedder.embed(l.query());
+            for (KnowledgeStore.Query q : List.of(
+                    new KnowledgeStore.Query(l.query(), 5, null, null, null),
+                    new KnowledgeStore.Query(l.query(), 12, List.of("Policy", "voice"), null, null),
+                    new KnowledgeStore.Query(l.query(), 8, null, " black rose ", null),
+                    new KnowledgeStore.Query(l.query(), 8, List.of("product"), "Love Hurts", null),
+                    new KnowledgeStore.Query(l.query(), 50, null, null, 0.4))) {
+                List<Map<String, Object>> memory = store.searchMemory(v, q);
+                List<Map<String, Object>> database = store.searchDatabase(v, q);
+                assertThat(memory).as("in-memory search for %s", q).isNotNull();
+                assertThat(memory).as("%s", q).isEqualTo(database);
+            }
+            // and the public path (memory) finds the labelled passage as before
+            assertThat(store.search(new KnowledgeStore.Query(l.query(), 5, null, null, null)))
+                    .isEqualTo(store.searchDatabase(v, new KnowledgeStore.Query(l.query(), 5, null, null, null)));
+        }
+    }
+}
