@@ -12,5 +12,5 @@ case "$DB_URL" in
   *) echo "refusing: the benchmark only runs against a local PostgreSQL" >&2; exit 2 ;;
 esac
 mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
-exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+exec java -Xmx1500m -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   com.skyyrose.hub.knowledge.KnowledgeBench "$DB_URL" "$SEARCHES"

@@ -142,24 +142,33 @@ public class KnowledgeIndex implements SmartLifecycle {
         return i != null && i.contains(document);
     }
 
+    /** A ranking from memory and the change-counter value the index reflected when it was made. */
+    record Ranking(long version, List<VectorIndex.Hit> hits) {
+    }
+
     /**
-     * Exact top-k from memory after making sure every committed change is applied, or null when the index cannot
-     * be used (the caller then searches in SQL).
+     * Exact top-k from memory as of the index's current version, or null when the index cannot be used (the caller
+     * then searches in SQL). The caller checks the version against the database's change counter in the same
+     * statement that reads the chunks ({@link KnowledgeStore}), and calls {@link #catchUp()} and ranks again when
+     * this index was behind, so answers reflect every change committed before the search.
      */
-    List<VectorIndex.Hit> search(float[] query, int k, List<String> tags, String collection, double maxDistance) {
+    Ranking rank(float[] query, int k, List<String> tags, String collection, double maxDistance) {
         VectorIndex i = index;
         if (!enabled || i == null) {
             return null;
         }
+        long v = i.version(); // read before ranking: a concurrent catch-up can only make the ranking newer
+        return new Ranking(v, i.search(query, k, tags, collection, maxDistance, searchPool, searchThreads));
+    }
+
+    /** Ranks after bringing the index up to the database's change counter (two round trips; tests and tools). */
+    List<VectorIndex.Hit> search(float[] query, int k, List<String> tags, String collection, double maxDistance) {
         Long current = jdbc.queryForObject("SELECT version FROM knowledge_index_version", Long.class);
-        if (current != null && i.version() < current) {
+        if (current != null && version() < current) {
             catchUp();
-            i = index;
-            if (i == null) {
-                return null;
-            }
         }
-        return i.search(query, k, tags, collection, maxDistance, searchPool, searchThreads);
+        Ranking r = rank(query, k, tags, collection, maxDistance);
+        return r == null ? null : r.hits();
     }
 
     /** Applies every change committed since this index's version (re-reads the changed documents). */

@@ -222,33 +222,45 @@ public class KnowledgeStore {
         return hits != null ? hits : searchDatabase(vector, q);
     }
 
-    /** The search from the in-memory index, or null when it is not available (not loaded, database mode). */
+    /**
+     * The search from the in-memory index, or null when it is not available (not loaded, database mode). One round
+     * trip: the chunks' rows and the change counter are read in one statement; if the counter shows a change the
+     * index has not applied yet, it catches up and ranks again.
+     */
     List<Map<String, Object>> searchMemory(float[] vector, Query q) {
         String collection = q.collection() == null || q.collection().isBlank() ? null : q.collection().strip();
-        List<VectorIndex.Hit> ranked = index.search(vector, q.k(), normalizeTags(q.tags()), collection,
-                maxDistance(q));
-        if (ranked == null) {
-            return null;
-        }
-        if (ranked.isEmpty()) {
-            return new ArrayList<>();
-        }
-        Long[] ids = ranked.stream().map(VectorIndex.Hit::chunkId).toArray(Long[]::new);
-        Map<Long, Map<String, Object>> rows = new java.util.HashMap<>();
-        jdbc.query("SELECT c.id, c.document_id, d.title, d.source_id, c.ordinal, c.text, c.tags, c.collection "
-                + "FROM knowledge_chunk c JOIN knowledge_document d ON d.id = c.document_id WHERE c.id = ANY(?)",
-                rs -> {
-                    rows.put(rs.getLong("id"), hit(rs, 0));
-                }, (Object) ids);
-        List<Map<String, Object>> out = new ArrayList<>(ranked.size());
-        for (VectorIndex.Hit h : ranked) {
-            Map<String, Object> row = rows.get(h.chunkId());
-            if (row != null) { // null: deleted since the ranking (a concurrent commit)
-                row.put("score", score(h.distance()));
-                out.add(row);
+        List<String> tags = normalizeTags(q.tags());
+        for (int attempt = 0; attempt < 3; attempt++) {
+            KnowledgeIndex.Ranking ranked = index.rank(vector, q.k(), tags, collection, maxDistance(q));
+            if (ranked == null) {
+                return null;
             }
+            Long[] ids = ranked.hits().stream().map(VectorIndex.Hit::chunkId).toArray(Long[]::new);
+            Map<Long, Map<String, Object>> rows = new java.util.HashMap<>();
+            long[] current = {-1};
+            jdbc.query("SELECT v.version, c.id, c.document_id, d.title, d.source_id, c.ordinal, c.text, c.tags, "
+                    + "c.collection FROM knowledge_index_version v LEFT JOIN (knowledge_chunk c JOIN "
+                    + "knowledge_document d ON d.id = c.document_id) ON c.id = ANY(?)", rs -> {
+                        current[0] = rs.getLong("version");
+                        if (rs.getObject("id") != null) {
+                            rows.put(rs.getLong("id"), hit(rs, 0));
+                        }
+                    }, (Object) ids);
+            if (current[0] > ranked.version()) {
+                index.catchUp(); // a change committed that this index has not applied yet
+                continue;
+            }
+            List<Map<String, Object>> out = new ArrayList<>(ranked.hits().size());
+            for (VectorIndex.Hit h : ranked.hits()) {
+                Map<String, Object> row = rows.get(h.chunkId());
+                if (row != null) {
+                    row.put("score", score(h.distance()));
+                    out.add(row);
+                }
+            }
+            return out;
         }
-        return out;
+        return null; // changes keep arriving faster than this index applies them: ask PostgreSQL
     }
 
     private static double maxDistance(Query q) {

@@ -52,7 +52,7 @@ public final class KnowledgeBench {
                 .append(Files.readString(Path.of("/proc/loadavg")).strip()).append("\n\n");
 
         long heapBefore = usedHeap();
-        Embedder embedder = new Embedder(Runtime.getRuntime().availableProcessors());
+        Embedder embedder = new Embedder(Runtime.getRuntime().availableProcessors(), 1);
         embedder.embed("warm up");
         long modelHeap = usedHeap() - heapBefore;
         // the in-memory index as the hub runs it (listener thread + change counter), with room for 100k chunks
@@ -104,7 +104,7 @@ public final class KnowledgeBench {
             queries.add(embedder.embed(q.text));
         }
 
-        report.append("## Search (exact cosine top-5; `memory` = in-memory index incl. its two SQL round trips, "
+        report.append("## Search (exact cosine top-5; `memory` = in-memory index incl. its one SQL round trip (rows + change counter), "
                 + "`scan` = the in-memory scan alone, `database` = SQL scan in PostgreSQL)\n\n")
                 .append("| chunks | path | p50 ms | p99 ms | mean ms | tag filter p50 ms | load avg | memory cost |\n")
                 .append("|---:|---|---:|---:|---:|---:|---|---|\n");
@@ -138,9 +138,9 @@ public final class KnowledgeBench {
             double[] mem = latencies((q, f) -> store.searchMemory(q, f), queries, searches * 5, null, random);
             double[] memTag = latencies((q, f) -> store.searchMemory(q, f), queries, searches * 2, List.of("odd"),
                     random);
-            double[] scan = latencies((q, f) -> index.search(q, 5, f.tags() == null ? List.of() : f.tags(), null, 4.0),
+            double[] scan = latencies((q, f) -> index.rank(q, 5, f.tags(), null, 4.0),
                     queries, searches * 5, null, random);
-            double[] scanTag = latencies((q, f) -> index.search(q, 5, f.tags(), null, 4.0), queries, searches * 2,
+            double[] scanTag = latencies((q, f) -> index.rank(q, 5, f.tags(), null, 4.0), queries, searches * 2,
                     List.of("odd"), random);
             String loadDb = Files.readString(Path.of("/proc/loadavg")).strip().replaceFirst("^(\\S+ \\S+ \\S+).*", "$1");
             double[] plain = latencies((q, f) -> store.searchDatabase(q, f), queries, searches, null, random);
