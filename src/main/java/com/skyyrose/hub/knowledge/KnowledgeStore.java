@@ -29,12 +29,16 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Documents, chunks and embeddings in PostgreSQL, and exact cosine top-k search computed by PostgreSQL.
+ * Documents, chunks and embeddings in PostgreSQL, and exact cosine top-k search.
  * <p>
  * Each unit-length 384-dimension embedding is stored as four 96-dimension {@code cube} points (contrib extension
- * {@code cube}, available wherever pgvector may not be). For unit vectors {@code |a-b|^2 = 2 - 2 cos(a,b)}, so the
- * sum of the four squared part distances orders chunks exactly by cosine; the score reported is the cosine.
- * Every instance reads the same rows, so a change is visible to all instances at commit, with no cache to drop.
+ * {@code cube}, available wherever pgvector may not be) and as 384 float4 bytes for loading. For unit vectors
+ * {@code |a-b|^2 = 2 - 2 cos(a,b)}, so the sum of the four squared part distances orders chunks exactly by cosine;
+ * the score reported is the cosine.
+ * <p>
+ * Search runs from this instance's in-memory index ({@link KnowledgeIndex}, {@code HUB_KNOWLEDGE_INDEX=memory},
+ * the default) once it is loaded, else in PostgreSQL; both return the same chunks, order and scores, and both
+ * reflect every change committed on any instance before the search started.
  */
 @Service
 public class KnowledgeStore {

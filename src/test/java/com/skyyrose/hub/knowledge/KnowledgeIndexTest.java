@@ -54,4 +54,24 @@ class KnowledgeIndexTest extends HubIntegrationTest {
                     .isEqualTo(store.searchDatabase(v, new KnowledgeStore.Query(l.query(), 5, null, null, null)));
         }
     }
+
+    @Test
+    void aChangeCommittedJustBeforeASearchIsInThatSearch() {
+        // no waiting for the notification: the search itself sees the change counter and catches up
+        for (int i = 0; i < 3; i++) {
+            String source = "index-now-" + System.nanoTime();
+            Map<String, Object> doc = store.ingest(new KnowledgeStore.NewDocument(source, "Index probe " + i,
+                    "text/plain", "The amber falcon tote " + i + " is stitched from vegetable-tanned leather.",
+                    List.of("index-probe"), null), "test");
+            KnowledgeStore.Query q = new KnowledgeStore.Query("amber falcon tote", 10, List.of("index-probe"), null,
+                    null);
+            float[] v = embedder.embed(q.text());
+            List<Map<String, Object>> found = store.searchMemory(v, q);
+            assertThat(found).isNotNull().extracting(h -> h.get("source_id")).contains(source);
+            assertThat(store.delete(java.util.UUID.fromString((String) doc.get("id")), "test")).isTrue();
+            List<Map<String, Object>> gone = store.searchMemory(v, q);
+            assertThat(gone).isNotNull().extracting(h -> h.get("source_id")).doesNotContain(source);
+            assertThat(gone).isEqualTo(store.searchDatabase(v, q));
+        }
+    }
 }
