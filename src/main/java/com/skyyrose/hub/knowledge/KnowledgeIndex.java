@@ -67,7 +67,7 @@ public class KnowledgeIndex implements SmartLifecycle {
     private final ExecutorService searchPool;
     private final Counter reloads;
     private final Counter catchUps;
-    private final Object catchUpLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock catchUpLock = new java.util.concurrent.locks.ReentrantLock();
 
     private volatile VectorIndex index;
     private volatile boolean overCap;
@@ -149,8 +149,8 @@ public class KnowledgeIndex implements SmartLifecycle {
     /**
      * Exact top-k from memory as of the index's current version, or null when the index cannot be used (the caller
      * then searches in SQL). The caller checks the version against the database's change counter in the same
-     * statement that reads the chunks ({@link KnowledgeStore}), and calls {@link #catchUp()} and ranks again when
-     * this index was behind, so answers reflect every change committed before the search.
+     * statement that reads the chunks ({@link KnowledgeStore}), and calls {@link #catchUpForSearch()} and ranks
+     * again when this index was behind, so answers reflect every change committed before the search.
      */
     Ranking rank(float[] query, int k, List<String> tags, String collection, double maxDistance) {
         VectorIndex i = index;
@@ -161,58 +161,80 @@ public class KnowledgeIndex implements SmartLifecycle {
         return new Ranking(v, i.search(query, k, tags, collection, maxDistance, searchPool, searchThreads));
     }
 
-    /** Ranks after bringing the index up to the database's change counter (two round trips; tests and tools). */
-    List<VectorIndex.Hit> search(float[] query, int k, List<String> tags, String collection, double maxDistance) {
-        Long current = jdbc.queryForObject("SELECT version FROM knowledge_index_version", Long.class);
-        if (current != null && version() < current) {
-            catchUp();
-        }
-        Ranking r = rank(query, k, tags, collection, maxDistance);
-        return r == null ? null : r.hits();
-    }
-
     /** Applies every change committed since this index's version (re-reads the changed documents). */
     void catchUp() {
-        synchronized (catchUpLock) {
-            VectorIndex i = index;
-            if (i == null) {
-                if (enabled && running) {
-                    load();
-                }
+        catchUpLock.lock();
+        try {
+            applyChanges(true);
+        } finally {
+            catchUpLock.unlock();
+        }
+    }
+
+    /**
+     * The catch-up a search asks for when it saw a newer change counter: waits at most 100 ms for a catch-up in
+     * progress and never reloads in full itself (it wakes the listeners for that); if the index is still behind,
+     * the search answers from SQL.
+     */
+    void catchUpForSearch() {
+        try {
+            if (!catchUpLock.tryLock(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 return;
             }
-            Boolean full = snapshot.execute(status -> {
-                long current = jdbc.queryForObject("SELECT version FROM knowledge_index_version", Long.class);
-                if (current == i.version()) {
-                    return false;
-                }
-                List<Object[]> changes = jdbc.query("SELECT version, document_id FROM knowledge_change "
-                        + "WHERE version > ? AND version <= ? ORDER BY version",
-                        (rs, n) -> new Object[] {rs.getLong(1), rs.getObject(2, UUID.class)}, i.version(), current);
-                if (changes.isEmpty() || (long) changes.get(0)[0] != i.version() + 1
-                        || (long) changes.get(changes.size() - 1)[0] != current
-                        || changes.stream().anyMatch(c -> c[1] == null)) {
-                    return true; // pruned log, or a TRUNCATE: reload everything
-                }
-                Set<UUID> documents = new LinkedHashSet<>();
-                changes.forEach(c -> documents.add((UUID) c[1]));
-                List<VectorIndex.Row> rows = new ArrayList<>();
-                streaming.query(SELECT_ROWS + " WHERE document_id = ANY(?)", rs -> {
-                    rows.add(row(rs));
-                }, (Object) documents.toArray(UUID[]::new));
-                i.replace(documents, rows);
-                i.version(current);
-                catchUps.increment(documents.size());
-                LOG.debug("knowledge index: {} document(s) re-read, now at version {}", documents.size(), current);
-                return false;
-            });
-            if (Boolean.TRUE.equals(full)) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            applyChanges(false);
+        } finally {
+            catchUpLock.unlock();
+        }
+    }
+
+    private void applyChanges(boolean mayReload) {
+        VectorIndex i = index;
+        if (i == null) {
+            if (mayReload && enabled && running) {
                 load();
-            } else if (i.bytes() > maxBytes) {
-                LOG.warn("knowledge index: {} bytes exceed HUB_KNOWLEDGE_INDEX_MAX_MB; searching in SQL", i.bytes());
-                overCap = true;
-                index = null;
             }
+            return;
+        }
+        Boolean full = snapshot.execute(status -> {
+            long current = jdbc.queryForObject("SELECT version FROM knowledge_index_version", Long.class);
+            if (current == i.version()) {
+                return false;
+            }
+            List<Object[]> changes = jdbc.query("SELECT version, document_id FROM knowledge_change "
+                    + "WHERE version > ? AND version <= ? ORDER BY version",
+                    (rs, n) -> new Object[] {rs.getLong(1), rs.getObject(2, UUID.class)}, i.version(), current);
+            if (changes.isEmpty() || (long) changes.get(0)[0] != i.version() + 1
+                    || (long) changes.get(changes.size() - 1)[0] != current
+                    || changes.stream().anyMatch(c -> c[1] == null)) {
+                return true; // pruned log, or a TRUNCATE: reload everything
+            }
+            Set<UUID> documents = new LinkedHashSet<>();
+            changes.forEach(c -> documents.add((UUID) c[1]));
+            List<VectorIndex.Row> rows = new ArrayList<>();
+            streaming.query(SELECT_ROWS + " WHERE document_id = ANY(?)", rs -> {
+                rows.add(row(rs));
+            }, (Object) documents.toArray(UUID[]::new));
+            i.replace(documents, rows);
+            i.version(current);
+            catchUps.increment(documents.size());
+            LOG.debug("knowledge index: {} document(s) re-read, now at version {}", documents.size(), current);
+            return false;
+        });
+        if (Boolean.TRUE.equals(full)) {
+            if (mayReload) {
+                load();
+            } else { // wake the listener thread(s) to reload; searches use SQL until then
+                jdbc.queryForObject("SELECT pg_notify(?, '*')::text", String.class, CHANNEL);
+            }
+        } else if (i.bytes() > maxBytes) {
+            LOG.warn("knowledge index: {} bytes exceed HUB_KNOWLEDGE_INDEX_MAX_MB; searching in SQL", i.bytes());
+            overCap = true;
+            index = null;
         }
     }
 
@@ -226,7 +248,8 @@ public class KnowledgeIndex implements SmartLifecycle {
 
     /** Loads every chunk in one snapshot together with the change counter, then swaps the new index in. */
     private void load() {
-        synchronized (catchUpLock) {
+        catchUpLock.lock();
+        try {
             long started = System.nanoTime();
             VectorIndex fresh = new VectorIndex();
             boolean fits = Boolean.TRUE.equals(snapshot.execute(status -> {
@@ -261,6 +284,8 @@ public class KnowledgeIndex implements SmartLifecycle {
             reloads.increment();
             LOG.info("knowledge index loaded: {} chunks, {} MB of heap, version {}, in {} ms", fresh.size(),
                     fresh.bytes() >> 20, fresh.version(), (System.nanoTime() - started) / 1_000_000);
+        } finally {
+            catchUpLock.unlock();
         }
     }
 

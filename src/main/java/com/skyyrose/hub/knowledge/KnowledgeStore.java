@@ -251,7 +251,7 @@ public class KnowledgeStore {
                         }
                     }, (Object) ids);
             if (current[0] > ranked.version()) {
-                index.catchUp(); // a change committed that this index has not applied yet
+                index.catchUpForSearch(); // a change committed that this index has not applied yet
                 continue;
             }
             List<Map<String, Object>> out = new ArrayList<>(ranked.hits().size());

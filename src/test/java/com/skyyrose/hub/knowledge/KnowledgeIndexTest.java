@@ -21,6 +21,12 @@ class KnowledgeIndexTest extends HubIntegrationTest {
     KnowledgeIndex index;
     @Autowired
     Embedder embedder;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @Autowired
+    org.springframework.transaction.support.TransactionTemplate tx;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     @BeforeEach
     void seededAndLoaded() {
@@ -73,5 +79,32 @@ class KnowledgeIndexTest extends HubIntegrationTest {
             assertThat(gone).isNotNull().extracting(h -> h.get("source_id")).doesNotContain(source);
             assertThat(gone).isEqualTo(store.searchDatabase(v, q));
         }
+    }
+
+    @Test
+    void aGapInTheChangeLogMakesTheIndexReloadWhileSearchesStayCorrect() {
+        double reloads = meters.get("hub.knowledge.index.reloads").counter().count();
+        String source = "index-gap-" + System.nanoTime();
+        // a change whose log entry is lost (as if pruned): the trigger runs at once, then its entry is deleted
+        String id = tx.execute(status -> {
+            jdbc.execute("SET CONSTRAINTS ALL IMMEDIATE");
+            Map<String, Object> doc = store.ingest(new KnowledgeStore.NewDocument(source, "Gap probe", "text/plain",
+                    "The cobalt lynx beanie is knitted from undyed alpaca wool.", List.of("gap-probe"), null), "test");
+            jdbc.update("DELETE FROM knowledge_change WHERE document_id = ?::uuid", doc.get("id"));
+            return (String) doc.get("id");
+        });
+        KnowledgeStore.Query q = new KnowledgeStore.Query("cobalt lynx beanie", 5, List.of("gap-probe"), null, null);
+        float[] v = embedder.embed(q.text());
+        assertThat(store.searchVector(v, q)).extracting(h -> h.get("source_id")).containsExactly(source);
+
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!index.contains(java.util.UUID.fromString(id))) {
+            assertThat(System.nanoTime()).as("the index reloads after the gap").isLessThan(deadline);
+            RunningHub.sleep(50);
+        }
+        assertThat(meters.get("hub.knowledge.index.reloads").counter().count()).isGreaterThan(reloads);
+        assertThat(store.searchMemory(v, q)).extracting(h -> h.get("source_id")).containsExactly(source);
+        assertThat(store.delete(java.util.UUID.fromString(id), "test")).isTrue();
+        assertThat(store.searchMemory(v, q)).isEmpty();
     }
 }
