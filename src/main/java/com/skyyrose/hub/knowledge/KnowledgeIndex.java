@@ -154,7 +154,7 @@ public class KnowledgeIndex implements SmartLifecycle {
      */
     Ranking rank(float[] query, int k, List<String> tags, String collection, double maxDistance) {
         VectorIndex i = index;
-        if (!enabled || i == null) {
+        if (!enabled || !running || i == null) {
             return null;
         }
         long v = i.version(); // read before ranking: a concurrent catch-up can only make the ranking newer
