@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Knowledge base benchmark: ingestion rate (chunks/s) and exact top-5 search latency p50/p99 at 1k, 10k and 100k
-# chunks, plus the storage the vectors cost. Runs against 127.0.0.1 only and stops by itself (a few minutes).
+# chunks on both search paths (in-memory index and SQL), plus the heap and storage the vectors cost.
+# Runs against 127.0.0.1 only and stops by itself (a few minutes).
 #   bench/knowledge/run.sh [postgres://user@127.0.0.1:5432/scratch_db] [searches per size]
 # The database is created if missing and emptied before and after; results go to bench/results/.
 set -euo pipefail
@@ -12,5 +13,5 @@ case "$DB_URL" in
   *) echo "refusing: the benchmark only runs against a local PostgreSQL" >&2; exit 2 ;;
 esac
 mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
-exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+exec java -Xmx1500m -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   com.skyyrose.hub.knowledge.KnowledgeBench "$DB_URL" "$SEARCHES"

@@ -29,12 +29,16 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Documents, chunks and embeddings in PostgreSQL, and exact cosine top-k search computed by PostgreSQL.
+ * Documents, chunks and embeddings in PostgreSQL, and exact cosine top-k search.
  * <p>
  * Each unit-length 384-dimension embedding is stored as four 96-dimension {@code cube} points (contrib extension
- * {@code cube}, available wherever pgvector may not be). For unit vectors {@code |a-b|^2 = 2 - 2 cos(a,b)}, so the
- * sum of the four squared part distances orders chunks exactly by cosine; the score reported is the cosine.
- * Every instance reads the same rows, so a change is visible to all instances at commit, with no cache to drop.
+ * {@code cube}, available wherever pgvector may not be) and as 384 float4 bytes for loading. For unit vectors
+ * {@code |a-b|^2 = 2 - 2 cos(a,b)}, so the sum of the four squared part distances orders chunks exactly by cosine;
+ * the score reported is the cosine.
+ * <p>
+ * Search runs from this instance's in-memory index ({@link KnowledgeIndex}, {@code HUB_KNOWLEDGE_INDEX=memory},
+ * the default) once it is loaded, else in PostgreSQL; both return the same chunks, order and scores, and both
+ * reflect every change committed on any instance before the search started.
  */
 @Service
 public class KnowledgeStore {
@@ -60,8 +64,10 @@ public class KnowledgeStore {
     private final int batchSize;
     private final Timer searchTimer;
     private final Counter chunksEmbedded;
+    private final KnowledgeIndex index;
 
-    public KnowledgeStore(JdbcTemplate jdbc, TransactionTemplate tx, Embedder embedder, MeterRegistry meters,
+    public KnowledgeStore(JdbcTemplate jdbc, TransactionTemplate tx, Embedder embedder, KnowledgeIndex index,
+            MeterRegistry meters,
             @Value("${hub.knowledge.chunk-size}") int chunkSize,
             @Value("${hub.knowledge.chunk-overlap}") int chunkOverlap,
             @Value("${hub.knowledge.max-document-bytes}") long maxBytes,
@@ -69,6 +75,7 @@ public class KnowledgeStore {
         this.jdbc = jdbc;
         this.tx = tx;
         this.embedder = embedder;
+        this.index = index;
         this.chunker = new TextChunker(chunkSize, chunkOverlap);
         this.maxBytes = maxBytes;
         this.batchSize = Math.max(1, batchSize);
@@ -161,8 +168,8 @@ public class KnowledgeStore {
 
     private void insertChunks(UUID docId, int firstOrdinal, List<String> texts, List<float[]> vectors, Array tags,
             String collection) {
-        jdbc.batchUpdate("INSERT INTO knowledge_chunk (document_id, ordinal, text, tags, collection, e1, e2, e3, e4) "
-                + "VALUES (?, ?, ?, ?, ?, ?::cube, ?::cube, ?::cube, ?::cube)",
+        jdbc.batchUpdate("INSERT INTO knowledge_chunk (document_id, ordinal, text, tags, collection, e1, e2, e3, e4, "
+                + "embedding) VALUES (?, ?, ?, ?, ?, ?::cube, ?::cube, ?::cube, ?::cube, ?)",
                 new org.springframework.jdbc.core.BatchPreparedStatementSetter() {
                     @Override
                     public void setValues(PreparedStatement ps, int i) throws SQLException {
@@ -175,6 +182,7 @@ public class KnowledgeStore {
                         for (int p = 0; p < PARTS; p++) {
                             ps.setString(6 + p, parts[p]);
                         }
+                        ps.setBytes(10, KnowledgeIndex.bytes(vectors.get(i)));
                     }
 
                     @Override
@@ -203,13 +211,88 @@ public class KnowledgeStore {
         return parts;
     }
 
-    /** Exact cosine top-k over the stored chunks, computed by PostgreSQL. */
+    /**
+     * Exact cosine top-k over the stored chunks: from this instance's in-memory index when it is loaded
+     * ({@link KnowledgeIndex}, brought up to date with every committed change first), else computed by PostgreSQL.
+     * Both give the same chunks, order and scores.
+     */
     public List<Map<String, Object>> search(Query q) {
         float[] vector = embedder.embed(q.text());
         return searchTimer.record(() -> searchVector(vector, q));
     }
 
     List<Map<String, Object>> searchVector(float[] vector, Query q) {
+        List<Map<String, Object>> hits = searchMemory(vector, q);
+        return hits != null ? hits : searchDatabase(vector, q);
+    }
+
+    /**
+     * The search from the in-memory index, or null when it is not available (not loaded, database mode). One round
+     * trip: the chunks' rows and the change counter are read in one statement; if the counter shows a change the
+     * index has not applied yet, it catches up and ranks again.
+     */
+    List<Map<String, Object>> searchMemory(float[] vector, Query q) {
+        String collection = q.collection() == null || q.collection().isBlank() ? null : q.collection().strip();
+        List<String> tags = normalizeTags(q.tags());
+        for (int attempt = 0; attempt < 3; attempt++) {
+            KnowledgeIndex.Ranking ranked = index.rank(vector, q.k(), tags, collection, maxDistance(q));
+            if (ranked == null) {
+                return null;
+            }
+            Long[] ids = ranked.hits().stream().map(VectorIndex.Hit::chunkId).toArray(Long[]::new);
+            Map<Long, Map<String, Object>> rows = new java.util.HashMap<>();
+            long[] current = {-1};
+            jdbc.query("SELECT v.version, c.id, c.document_id, d.title, d.source_id, c.ordinal, c.text, c.tags, "
+                    + "c.collection FROM knowledge_index_version v LEFT JOIN (knowledge_chunk c JOIN "
+                    + "knowledge_document d ON d.id = c.document_id) ON c.id = ANY(?)", rs -> {
+                        current[0] = rs.getLong("version");
+                        if (rs.getObject("id") != null) {
+                            rows.put(rs.getLong("id"), hit(rs, 0));
+                        }
+                    }, (Object) ids);
+            if (current[0] > ranked.version()) {
+                index.catchUpForSearch(); // a change committed that this index has not applied yet
+                continue;
+            }
+            List<Map<String, Object>> out = new ArrayList<>(ranked.hits().size());
+            for (VectorIndex.Hit h : ranked.hits()) {
+                Map<String, Object> row = rows.get(h.chunkId());
+                if (row != null) {
+                    row.put("score", score(h.distance()));
+                    out.add(row);
+                }
+            }
+            return out;
+        }
+        return null; // changes keep arriving faster than this index applies them: ask PostgreSQL
+    }
+
+    private static double maxDistance(Query q) {
+        return q.minScore() == null ? 4.0 : 2.0 - 2.0 * q.minScore();
+    }
+
+    private static double score(double distance) {
+        return Math.round((1.0 - distance / 2.0) * 1e6) / 1e6;
+    }
+
+    private static Map<String, Object> hit(ResultSet rs, double distance) throws SQLException {
+        Map<String, Object> hit = new LinkedHashMap<>();
+        hit.put("id", "chunk-" + rs.getLong("id"));
+        hit.put("document_id", rs.getObject("document_id", UUID.class).toString());
+        hit.put("title", rs.getString("title"));
+        hit.put("text", rs.getString("text"));
+        hit.put("score", score(distance));
+        hit.put("source_id", rs.getString("source_id"));
+        hit.put("ordinal", rs.getInt("ordinal"));
+        hit.put("tags", List.of((String[]) rs.getArray("tags").getArray()));
+        if (rs.getString("collection") != null) {
+            hit.put("collection", rs.getString("collection"));
+        }
+        return hit;
+    }
+
+    /** The search computed by PostgreSQL (exact scan over the cube columns). */
+    List<Map<String, Object>> searchDatabase(float[] vector, Query q) {
         // The query vector goes into the SQL as constants (they are formatted floats, nothing from the caller):
         // as bind parameters, a cached generic plan would re-parse the four cubes for every row scanned.
         String[] parts = cubes(vector);
@@ -226,29 +309,14 @@ public class KnowledgeStore {
             args.add(q.collection().strip());
         }
         args.add(q.k());
-        double maxDistance = q.minScore() == null ? 4.0 : 2.0 - 2.0 * q.minScore();
-        args.add(maxDistance);
+        args.add(maxDistance(q));
         String sql = "SELECT c.id, c.document_id, d.title, d.source_id, c.ordinal, c.text, c.tags, c.collection, "
                 + "s.dist FROM (SELECT id, (e1 <-> '" + parts[0] + "'::cube)^2 + (e2 <-> '" + parts[1] + "'::cube)^2 "
                 + "+ (e3 <-> '" + parts[2] + "'::cube)^2 + (e4 <-> '" + parts[3] + "'::cube)^2 AS dist "
-                + "FROM knowledge_chunk" + where + " ORDER BY dist LIMIT ?) s "
+                + "FROM knowledge_chunk" + where + " ORDER BY dist, id LIMIT ?) s "
                 + "JOIN knowledge_chunk c ON c.id = s.id JOIN knowledge_document d ON d.id = c.document_id "
                 + "WHERE s.dist <= ? ORDER BY s.dist, c.id";
-        return jdbc.query(sql, (rs, i) -> {
-            Map<String, Object> hit = new LinkedHashMap<>();
-            hit.put("id", "chunk-" + rs.getLong("id"));
-            hit.put("document_id", rs.getObject("document_id", UUID.class).toString());
-            hit.put("title", rs.getString("title"));
-            hit.put("text", rs.getString("text"));
-            hit.put("score", Math.round((1.0 - rs.getDouble("dist") / 2.0) * 1e6) / 1e6);
-            hit.put("source_id", rs.getString("source_id"));
-            hit.put("ordinal", rs.getInt("ordinal"));
-            hit.put("tags", List.of((String[]) rs.getArray("tags").getArray()));
-            if (rs.getString("collection") != null) {
-                hit.put("collection", rs.getString("collection"));
-            }
-            return hit;
-        }, args.toArray());
+        return jdbc.query(sql, (rs, i) -> hit(rs, rs.getDouble("dist")), args.toArray());
     }
 
     public Map<String, Object> list(String tag, String collection, int limit, int offset) {
