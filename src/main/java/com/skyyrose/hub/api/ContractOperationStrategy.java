@@ -103,9 +103,11 @@ public class ContractOperationStrategy extends DefaultRestOpenapiProcessorStrate
             for (OperationGuard guard : guards) {
                 guard.check(contractOperation, exchange);
             }
-            Problem invalid = validator.validate(new ContractValidator.HttpRequest(verb.toUpperCase(Locale.ROOT),
-                    requestPath, in.getHeader(Exchange.HTTP_QUERY, String.class), httpHeaders(in),
-                    body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)));
+            Problem invalid = contractOperation.validateBody()
+                    ? validator.validate(new ContractValidator.HttpRequest(verb.toUpperCase(Locale.ROOT),
+                            requestPath, in.getHeader(Exchange.HTTP_QUERY, String.class), httpHeaders(in),
+                            body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)))
+                    : mediaTypeProblem(contractOperation, in, body);
             if (invalid != null) {
                 finish(exchange, inboundHeaders, invalid);
                 callback.done(true);
@@ -136,6 +138,30 @@ public class ContractOperationStrategy extends DefaultRestOpenapiProcessorStrate
                 callback.done(doneSync);
             }
         });
+    }
+
+    /**
+     * For operations marked {@code x-hub-validate-body: false}: a required body must be there (400) and come with one of
+     * the media types the operation declares (415 otherwise); its content is the route's business.
+     */
+    private static Problem mediaTypeProblem(OpenApiContract.ContractOperation operation, Message in, byte[] body) {
+        if (body.length == 0) {
+            return !operation.bodyRequired() ? null : Problem.of(ProblemType.VALIDATION_FAILED, 400,
+                    "body: a request body is required").withErrors(List.of(new Problem.FieldError("body",
+                            "is required")));
+        }
+        if (operation.mediaTypes().isEmpty()) {
+            return null;
+        }
+        String type = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+        String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (operation.mediaTypes().contains(base)) {
+            return null;
+        }
+        return Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, 415, "Content-Type: " + (type == null ? "missing"
+                : "'" + type + "' is not one of " + new TreeSet<>(operation.mediaTypes())))
+                .withErrors(List.of(new Problem.FieldError("Content-Type", "must be one of "
+                        + new TreeSet<>(operation.mediaTypes()))));
     }
 
     /** Completes the reply: problem for failures, no request header echoed, JSON for structured bodies. */

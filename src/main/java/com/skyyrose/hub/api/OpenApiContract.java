@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.io.Resource;
 import org.springframework.stereotype.Component;
@@ -36,9 +37,17 @@ public class OpenApiContract {
     /** Vendor extension raising an operation's request body limit above the default ({@code HUB_MAX_BODY_BYTES}). */
     public static final String MAX_BODY_EXTENSION = "x-hub-max-body-bytes";
 
+    /**
+     * Vendor extension {@code x-hub-validate-body: false}: the request body is a vendor's document that the route
+     * authenticates itself (e.g. an HMAC over the raw bytes) and the contract does not describe; the facade then
+     * checks only that its media type is one the operation declares, not its JSON Schema (the full request
+     * validation is the most expensive step of a small request).
+     */
+    public static final String VALIDATE_BODY_EXTENSION = "x-hub-validate-body";
+
     /** One operation of the contract, as the rest of the hub needs to know it. */
     public record ContractOperation(String operationId, String method, String path, String permission,
-            Long maxBodyBytes) {
+            Long maxBodyBytes, boolean validateBody, Set<String> mediaTypes, boolean bodyRequired) {
     }
 
     public OpenApiContract(@Value("${hub.api.contract}") Resource contract) throws IOException {
@@ -60,7 +69,8 @@ public class OpenApiContract {
                 throw new IllegalStateException("Contract operation " + method + " " + path + " has no operationId");
             }
             ops.add(new ContractOperation(op.getOperationId(), method.name(), path, permissionOf(op),
-                    maxBodyOf(op)));
+                    maxBodyOf(op), validateBodyOf(op), mediaTypesOf(op),
+                    op.getRequestBody() != null && Boolean.TRUE.equals(op.getRequestBody().getRequired())));
         }));
         this.operations = Collections.unmodifiableList(ops);
     }
@@ -75,6 +85,21 @@ public class OpenApiContract {
         Map<String, Object> ext = op.getExtensions();
         Object limit = ext != null ? ext.get(MAX_BODY_EXTENSION) : null;
         return limit instanceof Number n ? n.longValue() : limit != null ? Long.parseLong(limit.toString()) : null;
+    }
+
+    private static boolean validateBodyOf(Operation op) {
+        Map<String, Object> ext = op.getExtensions();
+        Object validate = ext != null ? ext.get(VALIDATE_BODY_EXTENSION) : null;
+        return validate == null || !"false".equalsIgnoreCase(validate.toString());
+    }
+
+    private static Set<String> mediaTypesOf(Operation op) {
+        if (op.getRequestBody() == null || op.getRequestBody().getContent() == null) {
+            return Set.of();
+        }
+        Set<String> types = new java.util.HashSet<>();
+        op.getRequestBody().getContent().keySet().forEach(t -> types.add(t.toLowerCase(java.util.Locale.ROOT)));
+        return Set.copyOf(types);
     }
 
     /** The largest body any operation accepts: the servlet layer's absolute ceiling. */

@@ -1,6 +1,7 @@
 package com.skyyrose.hub.webhooks;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -44,14 +46,64 @@ public class WebhookInbox {
         this.jdbc = jdbc;
     }
 
+    private static final String INSERT = "INSERT INTO webhook_event (provider, source, origin, topic, resource,"
+            + " resource_id, webhook_id, delivery_id, modified_gmt, dedupe_key, payload_sha256, headers, payload)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
+
     /** Inserts the event (committed on return: the caller may then answer 2xx). */
     public long store(NewEvent e) {
-        Long id = jdbc.queryForObject("INSERT INTO webhook_event (provider, source, origin, topic, resource,"
-                + " resource_id, webhook_id, delivery_id, modified_gmt, dedupe_key, payload_sha256, headers, payload)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING id", Long.class,
+        Long id = jdbc.queryForObject(INSERT + " RETURNING id", Long.class,
                 e.provider(), e.source(), e.origin(), e.topic(), e.resource(), e.resourceId(), e.webhookId(),
                 e.deliveryId(), e.modifiedGmt(), e.dedupeKey(), e.payloadSha256(), e.headersJson(), e.payload());
         return id;
+    }
+
+    /**
+     * Inserts the events in one transaction (one commit for all of them) and returns their ids in order; when
+     * anything fails the transaction is rolled back and none of them is stored.
+     */
+    public List<Long> storeAll(List<NewEvent> events) {
+        return jdbc.execute((ConnectionCallback<List<Long>>) con -> {
+            boolean autoCommit = con.getAutoCommit();
+            con.setAutoCommit(false);
+            try (PreparedStatement ps = con.prepareStatement(INSERT, new String[] {"id"})) {
+                for (NewEvent e : events) {
+                    int i = 1;
+                    for (Object v : new Object[] {e.provider(), e.source(), e.origin(), e.topic(), e.resource(),
+                            e.resourceId(), e.webhookId(), e.deliveryId(), e.modifiedGmt(), e.dedupeKey(),
+                            e.payloadSha256(), e.headersJson()}) {
+                        ps.setString(i++, (String) v);
+                    }
+                    ps.setBytes(i, e.payload());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                List<Long> ids = new ArrayList<>(events.size());
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    while (keys.next()) {
+                        ids.add(keys.getLong(1));
+                    }
+                }
+                if (ids.size() != events.size()) {
+                    throw new SQLException("Expected " + events.size() + " generated ids, got " + ids.size());
+                }
+                con.commit();
+                return ids;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    con.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            } finally {
+                try {
+                    con.setAutoCommit(autoCommit);
+                } catch (SQLException ignored) {
+                    // a broken connection: the pool evicts it
+                }
+            }
+        });
     }
 
     /** True when some event already carries this resource state (used by reconciliation to skip known state). */

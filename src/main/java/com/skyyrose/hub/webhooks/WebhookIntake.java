@@ -30,16 +30,16 @@ public class WebhookIntake {
     public static final String WORDPRESS = "wordpress";
 
     private final WebhookProperties properties;
-    private final WebhookInbox inbox;
+    private final WebhookStoreBatcher batcher;
     private final WebhookMetrics metrics;
     private final ObjectMapper json;
     private final ProblemResponses problems;
 
-    public WebhookIntake(WebhookProperties properties, WebhookInbox inbox, WebhookMetrics metrics, ObjectMapper json,
+    public WebhookIntake(WebhookProperties properties, WebhookStoreBatcher batcher, WebhookMetrics metrics, ObjectMapper json,
             ProblemResponses problems) {
         this.problems = problems;
         this.properties = properties;
-        this.inbox = inbox;
+        this.batcher = batcher;
         this.metrics = metrics;
         this.json = json;
     }
@@ -143,7 +143,7 @@ public class WebhookIntake {
     private Object store(Exchange exchange, WebhookInbox.NewEvent event) {
         long id;
         try {
-            id = inbox.store(event);
+            id = batcher.store(event);
         } catch (DataAccessException e) {
             metrics.rejected(event.provider(), event.source(), "store-unavailable");
             LOG.warn("Webhook {} {} not stored, answering 503: {}", event.provider(), event.topic(), e.getMessage());

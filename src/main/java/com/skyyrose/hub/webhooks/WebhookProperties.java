@@ -17,6 +17,12 @@ public class WebhookProperties {
     private String wordpressSignatureHeader = "X-WP-Webhook-Signature";
     /** Header carrying the WordPress event name (e.g. post.updated); the body's "topic"/"action" otherwise. */
     private String wordpressTopicHeader = "X-WP-Webhook-Topic";
+    /** Group commit: threads inserting concurrent deliveries together (0 = one transaction per delivery). */
+    private int intakeCommitters = 2;
+    /** Group commit: most deliveries in one transaction. */
+    private int intakeBatchMax = 128;
+    /** Longest a delivery waits for its commit before answering 503. */
+    private Duration intakeTimeout = Duration.ofSeconds(5);
     private boolean workerEnabled = true;
     private int workers = 2;
     private int batchSize = 50;
@@ -76,6 +82,12 @@ public class WebhookProperties {
     public void setWordpressSignatureHeader(String v) { this.wordpressSignatureHeader = v; }
     public String getWordpressTopicHeader() { return wordpressTopicHeader; }
     public void setWordpressTopicHeader(String v) { this.wordpressTopicHeader = v; }
+    public int getIntakeCommitters() { return intakeCommitters; }
+    public void setIntakeCommitters(int intakeCommitters) { this.intakeCommitters = intakeCommitters; }
+    public int getIntakeBatchMax() { return intakeBatchMax; }
+    public void setIntakeBatchMax(int intakeBatchMax) { this.intakeBatchMax = intakeBatchMax; }
+    public Duration getIntakeTimeout() { return intakeTimeout; }
+    public void setIntakeTimeout(Duration intakeTimeout) { this.intakeTimeout = intakeTimeout; }
     public boolean isWorkerEnabled() { return workerEnabled; }
     public void setWorkerEnabled(boolean workerEnabled) { this.workerEnabled = workerEnabled; }
     public int getWorkers() { return workers; }

@@ -216,6 +216,36 @@ class WebhookPipelineTest extends HubIntegrationTest {
         assertThat(woo().deliver("nosuchstore", "order.created", body).status()).isEqualTo(404);
     }
 
+    @Test
+    void bodyOfAnUndeclaredMediaTypeIs415AndAMissingRequiredBodyIs400() {
+        ObjectNode order = WooCommerceSender.sample("order").put("id", uniqueId());
+        String body = WooCommerceSender.wpJson(order);
+        long before = eventCount();
+        // correctly signed, but not a media type the contract declares for the webhook (checked without the
+        // JSON-schema validation the webhook operations skip: x-hub-validate-body: false)
+        TestHttp.Reply wrongType = http().send(http().request("/webhooks/woocommerce/default")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "text/plain")
+                .header("X-WC-Webhook-Topic", "order.created")
+                .header("X-WC-Webhook-Signature", WooCommerceSender.sign(KEY, body)).build());
+        assertThat(wrongType.status()).isEqualTo(415);
+        assertThat(wrongType.contentType()).startsWith("application/problem+json");
+        // the WordPress operation requires a body
+        TestHttp.Reply empty = http().send(http().request("/webhooks/wordpress/default")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Content-Type", "application/json")
+                .header("X-WP-Webhook-Signature", WooCommerceSender.sign("wp-secret-1", "")).build());
+        assertThat(empty.status()).isEqualTo(400);
+        assertThat(eventCount()).isEqualTo(before);
+        // media type parameters are fine
+        TestHttp.Reply ok = http().send(http().request("/webhooks/woocommerce/default")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("X-WC-Webhook-Topic", "order.created")
+                .header("X-WC-Webhook-Signature", WooCommerceSender.sign(KEY, body)).build());
+        assertThat(ok.status()).isEqualTo(200);
+    }
+
     private double rejectedMetric() {
         String metrics = http().get("/metrics").body();
         double sum = 0;
