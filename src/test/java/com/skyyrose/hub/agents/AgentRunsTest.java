@@ -104,6 +104,30 @@ class AgentRunsTest extends HubIntegrationTest {
     }
 
     @Test
+    void everyAgentRunsItsChainBrandRagRoundTableRecord() {
+        panelAnswers("{\"answer\":\"Here is what I found.\",\"actions\":[]}");
+        for (String agent : AgentCatalog.IDS) {
+            double before = counter("hub.agents.runs", "agent", agent, "status", "succeeded");
+            TestHttp.Reply reply = run(agent, "{\"task\":\"Give me a one-line status.\"}");
+            assertThat(reply.status()).as(agent + " " + reply.body()).isEqualTo(200);
+            JsonNode run = reply.json();
+            assertThat(run.get("status").asText()).as(agent).isEqualTo("succeeded");
+            assertThat(run.get("agent").asText()).isEqualTo(agent);
+            assertThat(run.get("answer").asText()).isEqualTo("Here is what I found.");
+            assertThat(steps(run)).as(agent).containsExactly("brand", "rag", "round_table", "record");
+            JsonNode stored = http().get("/api/v1/runs/" + run.get("id").asText(), TestAuth.admin(http())).json();
+            assertThat(steps(stored)).isEqualTo(steps(run));
+            assertThat(stored.get("round_table_id").asText()).isNotBlank();
+            assertThat(counter("hub.agents.runs", "agent", agent, "status", "succeeded")).isEqualTo(before + 1);
+            assertThat(meters.find("hub.agents.run.duration").tag("agent", agent).timer().count()).isPositive();
+        }
+        // the round table was asked once per agent, each time with that agent's own instructions
+        assertThat(OPENAI.requests()).hasSize(AgentCatalog.IDS.size());
+        assertThat(OPENAI.requests().stream().map(LoggedRequest::getBodyAsString).filter(b -> b.contains(
+                "SkyyRose Analytics agent"))).hasSize(1);
+    }
+
+    @Test
     void commerceLooksUpTheOrderAsksTheRoundTableAndRunsItsReadOnlyAction() {
         ObjectNode order = STORE.addOrder("processing", "129.00");
         ObjectNode product = STORE.addProduct("Black Rose Hoodie", "185.00");
