@@ -217,6 +217,30 @@ class AgentRunsTest extends HubIntegrationTest {
     }
 
     @Test
+    void readOnlyResultsAreCachedPerTheAgentsCachePolicy() {
+        ObjectNode product = STORE.addProduct("Black Rose Hoodie", "185.00");
+        String body = "{\"task\":\"Show the hoodie\",\"use_round_table\":false,\"actions\":[{\"tool\":"
+                + "\"woocommerce.products.get\",\"arguments\":{\"id\":" + product.get("id") + "}}]}";
+        // Commerce caches read-only results (cache: 5m): the second run is answered from Redis
+        JsonNode first = run("commerce", body).json().get("actions").get(0);
+        JsonNode second = run("commerce", body).json().get("actions").get(0);
+        assertThat(first.get("status").asText()).isEqualTo("succeeded");
+        assertThat(first.has("cached")).isFalse();
+        assertThat(second.get("cached").asBoolean()).isTrue();
+        assertThat(second.get("result").get("name").asText()).isEqualTo("Black Rose Hoodie");
+        assertThat(STORE.requests("GET", "/wp-json/wc/v3/products/" + product.get("id"))).hasSize(1);
+        var keys = redis.keys(AgentChain.CACHE_PREFIX + "commerce:woocommerce.products.get:*");
+        assertThat(keys).hasSize(1);
+        assertThat(redis.getExpire(keys.iterator().next())).isBetween(1L, 300L);
+        // Marketing has no cache (cache: 0s): every run calls the store
+        String list = "{\"task\":\"List\",\"use_round_table\":false,\"actions\":[{\"tool\":"
+                + "\"woocommerce.products.list\",\"arguments\":{\"per_page\":5}}]}";
+        run("marketing", list);
+        run("marketing", list);
+        assertThat(STORE.requests("GET", "/wp-json/wc/v3/products")).hasSize(2);
+    }
+
+    @Test
     void callerNamedActionsOutsideTheAllowedToolsAreRefused() {
         TestHttp.Reply reply = run("analytics", "{\"task\":\"Delete everything\",\"use_round_table\":false,"
                 + "\"actions\":[{\"tool\":\"woocommerce.products.batch\",\"arguments\":{\"delete\":[1]}}]}");
