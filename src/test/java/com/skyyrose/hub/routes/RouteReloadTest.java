@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.skyyrose.hub.support.HubIntegrationTest;
 import com.skyyrose.hub.support.RunningHub;
 import com.skyyrose.hub.support.TestAuth;
+import com.skyyrose.hub.support.TestHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,44 +24,64 @@ class RouteReloadTest {
     @Test
     void editsApplyLiveAndBrokenEditsKeepThePreviousRoute() throws Exception {
         FileSystemUtils.copyRecursively(Path.of("routes"), routes);
-        Path file = routes.resolve("ops/agents-probe.camel.yaml");
+        Path file = routes.resolve("ops/reload-probe.camel.yaml");
         try (RunningHub hub = RunningHub.start("DATABASE_URL=" + HubIntegrationTest.TEST_DATABASE_URL,
                 "REDIS_URL=" + HubIntegrationTest.TEST_REDIS_URL, "HUB_ROUTES_DIR=" + routes,
                 "HUB_ROUTES_RELOAD=true")) {
             String[] admin = TestAuth.admin(hub.http());
-            assertThat(hub.http().get("/api/v1/agents", admin).status()).isEqualTo(501);
+            assertThat(probe(hub, admin).status()).isEqualTo(501);
 
             write(file, serving("v1"));
-            hub.await("/api/v1/agents", admin, r -> r.status() == 200 && r.body().contains("v1"),
+            awaitProbe(hub, admin, r -> r.status() == 200 && r.body().contains("v1"),
                     Duration.ofSeconds(20));
 
             write(file, serving("v2"));
-            hub.await("/api/v1/agents", admin, r -> r.body().contains("v2"), Duration.ofSeconds(20));
+            awaitProbe(hub, admin, r -> r.body().contains("v2"), Duration.ofSeconds(20));
 
             double rejected = rejections(hub);
-            write(file, "- route:\n    id: agents-probe\n    from:\n      uri: direct:listAgents\n      steps:\n"
+            write(file, "- route:\n    id: reload-probe\n    from:\n      uri: direct:requestGdprExport\n      steps:\n"
                     + "        - setBody: [\n");
             awaitRejections(hub, rejected + 1);
-            assertThat(hub.http().get("/api/v1/agents", admin).body()).contains("v2");
+            assertThat(probe(hub, admin).body()).contains("v2");
 
             rejected = rejections(hub);
             write(file, serving("v3").replace("- setBody:", "- to: nosuchcomponent:nowhere\n        - setBody:"));
             awaitRejections(hub, rejected + 1);
-            var reply = hub.http().get("/api/v1/agents", admin);
+            var reply = probe(hub, admin);
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.body()).contains("v2");
 
             Files.delete(file);
-            hub.await("/api/v1/agents", admin, r -> r.status() == 501, Duration.ofSeconds(20));
+            awaitProbe(hub, admin, r -> r.status() == 501, Duration.ofSeconds(20));
         }
+    }
+
+    /** An operation no capability serves yet (501 until the probe route serves it). */
+    private static TestHttp.Reply probe(RunningHub hub, String[] admin) {
+        return hub.http().postJson("/api/v1/gdpr/export", "{\"email\":\"probe@example.com\"}", admin);
+    }
+
+    private static TestHttp.Reply awaitProbe(RunningHub hub, String[] admin, java.util.function.Predicate<TestHttp.Reply> ok,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        TestHttp.Reply last = null;
+        while (System.nanoTime() < deadline) {
+            last = probe(hub, admin);
+            if (ok.test(last)) {
+                return last;
+            }
+            RunningHub.sleep(100);
+        }
+        throw new AssertionError("condition not met within " + timeout + "; last reply " + last.status() + " "
+                + last.body());
     }
 
     private static String serving(String version) {
         return """
                 - route:
-                    id: agents-probe
+                    id: reload-probe
                     from:
-                      uri: direct:listAgents
+                      uri: direct:requestGdprExport
                       steps:
                         - setBody:
                             constant: '{"version":"%s"}'

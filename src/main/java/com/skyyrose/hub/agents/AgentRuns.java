@@ -1,0 +1,527 @@
+package com.skyyrose.hub.agents;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.skyyrose.hub.api.Problem;
+import com.skyyrose.hub.api.ProblemException;
+import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.platform.InstanceRegistry;
+import com.skyyrose.hub.security.Principal;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Agent runs: the REST operations (routes/agents/agent-api.camel.yaml), the runner that sends a run's exchange
+ * through {@code direct:agent-<id>}, {@code direct:record-run}'s persistence, approval of waiting actions, and the
+ * sweep that fails runs whose hub instance died.
+ */
+@Component("agentRuns")
+public class AgentRuns {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRuns.class);
+    private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() {
+    };
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper json;
+    private final ObjectMapper canonical;
+    private final AgentCatalog catalog;
+    private final CamelContext camel;
+    private final ProducerTemplate producer;
+    private final MeterRegistry meters;
+    private final InstanceRegistry instances;
+    private final Duration syncDeadline;
+    private final Duration orphanAfter;
+    private final ExecutorService workers;
+
+    public AgentRuns(JdbcTemplate jdbc, ObjectMapper json, AgentCatalog catalog, CamelContext camel,
+            ProducerTemplate producer, MeterRegistry meters, InstanceRegistry instances,
+            @Value("${hub.agents.sync-deadline:55s}") Duration syncDeadline,
+            @Value("${hub.agents.orphan-after:90s}") Duration orphanAfter,
+            @Value("${hub.agents.workers:16}") int workers) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.canonical = json.copy().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        this.catalog = catalog;
+        this.camel = camel;
+        this.producer = producer;
+        this.meters = meters;
+        this.instances = instances;
+        this.syncDeadline = syncDeadline;
+        this.orphanAfter = orphanAfter;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
+            Thread t = new Thread(r, "agent-run-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    // ---- REST ---------------------------------------------------------------------------------------------
+
+    /** GET /api/v1/agents */
+    public Map<String, Object> listAgents() {
+        Map<String, Map<String, Object>> stats = stats();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (AgentCatalog.Agent agent : catalog.agents()) {
+            out.add(summary(agent, stats.get(agent.id())));
+        }
+        return Map.of("agents", out);
+    }
+
+    /** GET /api/v1/agents/{agentId} */
+    public Map<String, Object> getAgent(Exchange exchange) {
+        String id = exchange.getMessage().getHeader("agentId", String.class);
+        AgentCatalog.Agent agent = catalog.find(id)
+                .orElseThrow(() -> ProblemException.notFound("No agent '" + id + "' is running."));
+        Map<String, Object> out = summary(agent, stats().get(id));
+        out.put("route", AgentCatalog.routeId(id));
+        out.put("chain", agent.chain());
+        out.put("settings", agent.settings());
+        return out;
+    }
+
+    private Map<String, Object> summary(AgentCatalog.Agent agent, Map<String, Object> stats) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", agent.id());
+        m.put("name", agent.name());
+        m.put("description", agent.description());
+        m.put("capabilities", agent.capabilities());
+        m.put("allowed_tools", agent.tools());
+        if (stats == null) {
+            stats = new LinkedHashMap<>();
+            stats.put("runs", 0);
+            stats.put("success_rate", null);
+            stats.put("p50_latency_ms", null);
+            stats.put("cost_usd", 0.0);
+        }
+        m.put("stats", stats);
+        return m;
+    }
+
+    private Map<String, Map<String, Object>> stats() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        jdbc.query("""
+                SELECT agent_id, count(*) AS runs,
+                       count(*) FILTER (WHERE status IN ('succeeded', 'escalated')) AS ok,
+                       count(*) FILTER (WHERE status IN ('succeeded', 'escalated', 'failed')) AS finished,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+                       coalesce(sum(cost_usd), 0) AS cost
+                FROM agent_run GROUP BY agent_id
+                """, rs -> {
+            Map<String, Object> s = new LinkedHashMap<>();
+            long finished = rs.getLong("finished");
+            s.put("runs", rs.getLong("runs"));
+            s.put("success_rate", finished == 0 ? null : (double) rs.getLong("ok") / finished);
+            double p50 = rs.getDouble("p50");
+            s.put("p50_latency_ms", rs.wasNull() ? null : Math.round(p50));
+            s.put("cost_usd", rs.getBigDecimal("cost").doubleValue());
+            out.put(rs.getString("agent_id"), s);
+        });
+        return out;
+    }
+
+    /** POST /api/v1/agents/{agentId}/runs */
+    public Object createRun(Exchange exchange) throws Exception {
+        Principal principal = principal(exchange);
+        String agentId = exchange.getMessage().getHeader("agentId", String.class);
+        AgentCatalog.Agent agent = catalog.find(agentId)
+                .orElseThrow(() -> ProblemException.notFound("No agent '" + agentId + "' is running."));
+        JsonNode body = json.readTree(exchange.getMessage().getBody(byte[].class));
+        String task = body.path("task").asText("");
+        if (task.isBlank()) {
+            throw ProblemException.badRequest("task", "must not be blank");
+        }
+        Map<String, Object> parameters = body.path("parameters").isObject()
+                ? json.convertValue(body.get("parameters"), MAP) : Map.of();
+        boolean useRoundTable = !body.has("use_round_table") || body.get("use_round_table").asBoolean(true);
+        String hash = sha256(canonical.writeValueAsString(json.convertValue(body, Object.class)));
+        String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
+        if (key != null && (key.isBlank() || key.length() > 200)) {
+            throw ProblemException.badRequest("Idempotency-Key", "must be 1 to 200 characters");
+        }
+        boolean async = preferAsync(exchange.getMessage().getHeader("Prefer", String.class));
+
+        UUID id = UUID.randomUUID();
+        int inserted = jdbc.update("""
+                INSERT INTO agent_run (id, agent_id, principal_id, status, task, request, request_hash,
+                                       idempotency_key, instance_id)
+                VALUES (?, ?, ?, 'running', ?, ?::jsonb, ?, ?, ?)
+                ON CONFLICT (principal_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                """, id, agentId, principal.id(), task, json.writeValueAsString(body), hash, key,
+                instances.instanceId());
+        if (inserted == 0) {
+            Map<String, Object> existing = jdbc.queryForMap(
+                    "SELECT id, request_hash, agent_id FROM agent_run WHERE principal_id = ? AND idempotency_key = ?",
+                    principal.id(), key);
+            if (!hash.equals(existing.get("request_hash")) || !agentId.equals(existing.get("agent_id"))) {
+                throw new ProblemException(Problem.of(ProblemType.CONFLICT, 422, "Idempotency-Key '" + key
+                        + "' was used with a different request."));
+            }
+            UUID runId = (UUID) existing.get("id");
+            Map<String, Object> view = view(runId).orElseThrow();
+            boolean done = !"running".equals(view.get("status"));
+            return reply(exchange, view, done ? 200 : 202);
+        }
+
+        AgentRun run = new AgentRun(id, agentId, principal.id(), task, parameters, useRoundTable);
+        run.agent = agent;
+        if (body.path("actions").isArray()) {
+            for (JsonNode a : body.get("actions")) {
+                run.actions.add(AgentRun.action(run.actions.size(), a.path("tool").asText(null),
+                        json.convertValue(a.path("arguments").isMissingNode() ? json.createObjectNode()
+                                : a.get("arguments"), Object.class), "caller"));
+            }
+        }
+        CompletableFuture<Void> done = CompletableFuture.runAsync(
+                () -> execute(AgentCatalog.routeId(agentId), run, principal), workers);
+        if (!async) {
+            try {
+                done.get(syncDeadline.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                LOG.info("agent run {} passed the synchronous deadline ({}); answering 202", id, syncDeadline);
+            }
+        }
+        Map<String, Object> view = view(id).orElseThrow();
+        return reply(exchange, view, "running".equals(view.get("status")) ? 202 : 200);
+    }
+
+    private Object reply(Exchange exchange, Map<String, Object> view, int status) {
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader("Location", "/api/v1/runs/" + view.get("id"));
+        return view;
+    }
+
+    static boolean preferAsync(String prefer) {
+        return prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
+    }
+
+    /** GET /api/v1/runs/{runId} — the caller's own runs, any run for admins. */
+    public Map<String, Object> getRun(Exchange exchange) {
+        Principal principal = principal(exchange);
+        UUID id = uuid(exchange.getMessage().getHeader("runId", String.class));
+        Map<String, Object> view = view(id).orElseThrow(() -> ProblemException.notFound("No run " + id + "."));
+        if (!principal.isAdmin() && !principal.id().equals(view.get("principal_id"))) {
+            throw ProblemException.notFound("No run " + id + ".");
+        }
+        return view;
+    }
+
+    /** GET /api/v1/agents/{agentId}/runs — newest first, the caller's own unless admin. */
+    public Map<String, Object> listRuns(Exchange exchange) {
+        Principal principal = principal(exchange);
+        String agentId = exchange.getMessage().getHeader("agentId", String.class);
+        int limit = intHeader(exchange, "limit", 20);
+        int offset = intHeader(exchange, "offset", 0);
+        String owner = principal.isAdmin() ? null : principal.id();
+        List<Object> args = new ArrayList<>(List.of(agentId));
+        String where = "agent_id = ?";
+        if (owner != null) {
+            where += " AND principal_id = ?";
+            args.add(owner);
+        }
+        Long total = jdbc.queryForObject("SELECT count(*) FROM agent_run WHERE " + where, Long.class,
+                args.toArray());
+        args.add(limit);
+        args.add(offset);
+        List<Map<String, Object>> items = jdbc.query("SELECT * FROM agent_run WHERE " + where
+                + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", (rs, i) -> row(rs, false), args.toArray());
+        exchange.getMessage().setHeader("X-Total-Count", total);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("items", items);
+        out.put("total", total);
+        out.put("limit", limit);
+        out.put("offset", offset);
+        return out;
+    }
+
+    /** POST /api/v1/runs/{runId}/approve — run the actions waiting for approval, then record the run again. */
+    public Map<String, Object> approve(Exchange exchange) throws Exception {
+        Principal principal = principal(exchange);
+        UUID id = uuid(exchange.getMessage().getHeader("runId", String.class));
+        Map<String, Object> current = view(id).orElseThrow(() -> ProblemException.notFound("No run " + id + "."));
+        int claimed = jdbc.update("UPDATE agent_run SET status = 'running', instance_id = ?, updated_at = now() "
+                + "WHERE id = ? AND status = 'awaiting_approval'", instances.instanceId(), id);
+        if (claimed == 0) {
+            throw new ProblemException(ProblemType.CONFLICT, 409, "Run " + id + " is " + current.get("status")
+                    + ", not awaiting approval.");
+        }
+        String agentId = (String) current.get("agent");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> request = (Map<String, Object>) current.get("request");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = request.get("parameters") instanceof Map<?, ?> p
+                ? (Map<String, Object>) p : Map.of();
+        AgentRun run = new AgentRun(id, agentId, (String) current.get("principal_id"), (String) current.get("task"),
+                parameters, true);
+        run.agent = catalog.find(agentId).orElse(null);
+        run.answer = (String) current.get("answer");
+        run.costUsd = ((Number) current.get("cost_usd")).doubleValue();
+        Object rt = current.get("round_table_id");
+        run.roundTableId = rt == null ? null : UUID.fromString(rt.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> escalation = (Map<String, Object>) current.get("escalation");
+        run.escalation = escalation;
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> trace = (List<Map<String, Object>>) current.get("trace");
+        run.trace.addAll(trace);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> actions = (List<Map<String, Object>>) current.get("actions");
+        for (Map<String, Object> a : actions) {
+            Map<String, Object> action = new LinkedHashMap<>(a);
+            if ("awaiting_approval".equals(action.get("status"))) {
+                action.put("route", "run");
+                action.put("status", "pending");
+                action.put("approved_by", principal.id());
+            } else {
+                action.put("route", "done");
+            }
+            run.actions.add(action);
+        }
+        // the approved actions run under the approver's authority
+        execute("agent-approved", run, principal);
+        return view(id).orElseThrow();
+    }
+
+    // ---- the runner and direct:record-run -------------------------------------------------------------------
+
+    void execute(String routeId, AgentRun run, Principal principal) {
+        Timer.Sample sample = Timer.start(meters);
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(AgentRun.PROPERTY, run);
+        exchange.setProperty(Principal.EXCHANGE_PROPERTY, principal);
+        String status;
+        try {
+            String uri = "agent-approved".equals(routeId) ? "direct:agent-approved" : "direct:" + routeId;
+            producer.send(uri, exchange);
+            if (exchange.getException() != null) {
+                fail(run, exchange.getException());
+                status = "failed";
+            } else {
+                status = exchange.getProperty("hub.agent.status", String.class);
+                if (status == null) { // a chain without direct:record-run
+                    status = record(exchange);
+                }
+            }
+        } catch (Exception e) {
+            fail(run, e);
+            status = "failed";
+        }
+        meters.counter("hub.agents.runs", "agent", run.agentId, "status", status).increment();
+        if ("failed".equals(status)) {
+            meters.counter("hub.agents.failures", "agent", run.agentId).increment();
+        }
+        sample.stop(meters.timer("hub.agents.run.duration", "agent", run.agentId));
+    }
+
+    /** {@code direct:record-run}: the run's outcome, answer, actions and trace into PostgreSQL. */
+    public String record(Exchange exchange) throws Exception {
+        AgentRun run = AgentChain.run(exchange);
+        String status = "succeeded";
+        String error = null;
+        synchronized (run.actions) {
+            for (Map<String, Object> a : run.actions) {
+                if ("failed".equals(a.get("status"))) {
+                    status = "failed";
+                    error = "action " + a.get("index") + " (" + a.get("tool") + ") failed: " + a.get("error");
+                }
+            }
+            if (error == null && run.actions.stream().anyMatch(a -> "awaiting_approval".equals(a.get("status")))) {
+                status = "awaiting_approval";
+            }
+        }
+        if (error == null && run.escalation != null) {
+            status = "escalated";
+        }
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("step", "record");
+        step.put("endpoint", "direct://record-run");
+        step.put("started_at", java.time.Instant.now().toString());
+        step.put("duration_ms", 0);
+        step.put("outcome", "ok");
+        run.trace.add(step);
+        save(run, status, error);
+        exchange.setProperty("hub.agent.status", status);
+        return status;
+    }
+
+    private void fail(AgentRun run, Throwable e) {
+        LOG.warn("agent run {} ({}) failed: {}", run.id, run.agentId, e.toString());
+        String reason = e instanceof ProblemException pe ? pe.problem().detail() : e.getMessage();
+        try {
+            save(run, "failed", reason == null ? e.getClass().getSimpleName() : reason);
+        } catch (Exception saveError) {
+            LOG.error("agent run {}: failure not recorded", run.id, saveError);
+        }
+    }
+
+    private void save(AgentRun run, String status, String error) throws Exception {
+        List<Map<String, Object>> actions;
+        synchronized (run.actions) {
+            actions = new ArrayList<>();
+            for (Map<String, Object> a : run.actions) {
+                Map<String, Object> copy = new LinkedHashMap<>(a);
+                copy.remove("route");
+                actions.add(copy);
+            }
+        }
+        List<Map<String, Object>> trace;
+        synchronized (run.trace) {
+            trace = new ArrayList<>(run.trace);
+        }
+        long elapsed = (System.nanoTime() - run.startedNanos) / 1_000_000;
+        boolean terminal = !"awaiting_approval".equals(status);
+        jdbc.update("""
+                UPDATE agent_run SET status = ?, answer = ?, escalation = ?::jsonb, round_table_id = ?,
+                       actions = ?::jsonb, trace = ?::jsonb, error = ?, cost_usd = ?,
+                       duration_ms = coalesce(duration_ms, 0) + ?, updated_at = now(),
+                       finished_at = CASE WHEN ? THEN now() ELSE NULL END
+                WHERE id = ?
+                """, status, run.answer, run.escalation == null ? null : json.writeValueAsString(run.escalation),
+                run.roundTableId, json.writeValueAsString(actions), json.writeValueAsString(trace), error,
+                run.costUsd, elapsed, terminal, run.id);
+    }
+
+    // ---- restart safety ---------------------------------------------------------------------------------
+
+    /** Runs left {@code running} by an instance that stopped heart-beating are failed with the reason. */
+    public int sweep() {
+        int n = jdbc.update("""
+                UPDATE agent_run r SET status = 'failed', updated_at = now(), finished_at = now(),
+                       error = 'the hub instance running it (' || coalesce(r.instance_id, '?') || ') stopped'
+                WHERE r.status = 'running' AND r.instance_id IS DISTINCT FROM ?
+                  AND r.updated_at < now() - make_interval(secs => ?)
+                  AND NOT EXISTS (SELECT 1 FROM hub_instance i WHERE i.instance_id = r.instance_id
+                                  AND i.last_seen_at > now() - make_interval(secs => ?))
+                """, instances.instanceId(), orphanAfter.toSeconds(), orphanAfter.toSeconds());
+        if (n > 0) {
+            LOG.warn("failed {} agent run(s) orphaned by a stopped hub instance", n);
+        }
+        return n;
+    }
+
+    @PreDestroy
+    void shutdown() {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+            int n = jdbc.update("UPDATE agent_run SET status = 'failed', updated_at = now(), finished_at = now(), "
+                    + "error = 'the hub instance stopped before the run finished' "
+                    + "WHERE status = 'running' AND instance_id = ?", instances.instanceId());
+            if (n > 0) {
+                LOG.warn("marked {} unfinished agent run(s) failed at shutdown", n);
+            }
+        } catch (Exception e) {
+            LOG.warn("agent runs at shutdown: {}", e.toString());
+        }
+    }
+
+    // ---- reading ----------------------------------------------------------------------------------------
+
+    Optional<Map<String, Object>> view(UUID id) {
+        List<Map<String, Object>> rows = jdbc.query("SELECT * FROM agent_run WHERE id = ?", (rs, i) -> row(rs, true),
+                id);
+        return rows.stream().findFirst();
+    }
+
+    private Map<String, Object> row(ResultSet rs, boolean full) throws SQLException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", rs.getObject("id", UUID.class).toString());
+        m.put("agent", rs.getString("agent_id"));
+        m.put("status", rs.getString("status"));
+        m.put("task", rs.getString("task"));
+        m.put("principal_id", rs.getString("principal_id"));
+        m.put("answer", rs.getString("answer"));
+        m.put("escalation", parse(rs.getString("escalation"), MAP));
+        Object rt = rs.getObject("round_table_id");
+        m.put("round_table_id", rt == null ? null : rt.toString());
+        m.put("error", rs.getString("error"));
+        m.put("cost_usd", rs.getBigDecimal("cost_usd").doubleValue());
+        long duration = rs.getLong("duration_ms");
+        m.put("duration_ms", rs.wasNull() ? null : duration);
+        m.put("created_at", instant(rs.getTimestamp("created_at")));
+        m.put("finished_at", instant(rs.getTimestamp("finished_at")));
+        if (full) {
+            m.put("request", parse(rs.getString("request"), MAP));
+            m.put("actions", parse(rs.getString("actions"), LIST));
+            m.put("trace", parse(rs.getString("trace"), LIST));
+        }
+        return m;
+    }
+
+    private <T> T parse(String text, TypeReference<T> type) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readValue(text, type);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant().toString();
+    }
+
+    private static Principal principal(Exchange exchange) {
+        return Principal.current(exchange).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED, 401,
+                "Authentication required."));
+    }
+
+    private static UUID uuid(String s) {
+        try {
+            return UUID.fromString(s);
+        } catch (Exception e) {
+            throw ProblemException.notFound("No run " + s + ".");
+        }
+    }
+
+    private static int intHeader(Exchange exchange, String name, int fallback) {
+        Object v = exchange.getMessage().getHeader(name);
+        if (v == null || v.toString().isBlank()) {
+            return fallback;
+        }
+        return Integer.parseInt(v.toString().trim());
+    }
+
+    private static String sha256(String s) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+}

@@ -1,0 +1,117 @@
+package com.skyyrose.hub.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.skyyrose.hub.fakes.AnthropicFake;
+import com.skyyrose.hub.fakes.GeminiFake;
+import com.skyyrose.hub.fakes.LlmVendorFake;
+import com.skyyrose.hub.fakes.OpenAiFake;
+import com.skyyrose.hub.fakes.WooCommerceFake;
+import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.RateLimitBuckets;
+import com.skyyrose.hub.support.TestAuth;
+import com.skyyrose.hub.support.TestHttp;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * End-to-end run latency with 300 ms provider fakes and one read-only tool action, at concurrency 1 and 8; prints
+ * p50/p99 and the hub's share (latency minus the 300 ms the providers take) and bounds it.
+ */
+class AgentLatencyTest extends HubIntegrationTest {
+
+    static final OpenAiFake OPENAI = new OpenAiFake();
+    static final AnthropicFake ANTHROPIC = new AnthropicFake();
+    static final GeminiFake GEMINI = new GeminiFake();
+    static final WooCommerceFake STORE = new WooCommerceFake();
+    static final List<LlmVendorFake> PANEL = List.of(OPENAI, ANTHROPIC, GEMINI);
+
+    @DynamicPropertySource
+    static void fakes(DynamicPropertyRegistry registry) {
+        for (LlmVendorFake fake : PANEL) {
+            fake.env().forEach((k, v) -> registry.add(k, () -> v));
+        }
+        registry.add("HUB_LLM_DEADLINE_MS", () -> "5000");
+        registry.add("HUB_LLM_JUDGE", () -> "never");
+        registry.add("WOOCOMMERCE_URL", STORE::url);
+        registry.add("WOOCOMMERCE_CONSUMER_KEY", () -> WooCommerceFake.KEY);
+        registry.add("WOOCOMMERCE_CONSUMER_SECRET", STORE::secret);
+    }
+
+    @AfterAll
+    static void stop() {
+        PANEL.forEach(LlmVendorFake::close);
+        STORE.close();
+    }
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Test
+    void runLatencyAtConcurrencyOneAndEight() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            STORE.addProduct("Hoodie " + i, "185.00");
+        }
+        // the 300 ms provider answer plans one read-only tool call; the product id comes from the task
+        String[] admin = TestAuth.admin(http());
+        PANEL.forEach(f -> f.answersAfter(300, "{\"answer\":\"Five products.\",\"actions\":[{\"tool\":"
+                + "\"woocommerce.products.list\",\"arguments\":{\"per_page\":5}}]}"));
+        measure(admin, 3, 1); // warm-up
+        List<Long> one = measure(admin, 20, 1);
+        List<Long> eight = measure(admin, 40, 8);
+        report("concurrency 1", one);
+        report("concurrency 8", eight);
+        assertThat(percentile(one, 50)).isLessThan(300 + 1500);
+        assertThat(percentile(eight, 99)).isLessThan(300 + 5000);
+    }
+
+    private List<Long> measure(String[] admin, int runs, int concurrency) throws Exception {
+        RateLimitBuckets.clear(redis, "tool:");
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        try {
+            List<Future<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                futures.add(pool.submit(() -> {
+                    long start = System.nanoTime();
+                    TestHttp.Reply r = http().postJson("/api/v1/agents/marketing/runs",
+                            "{\"task\":\"Which products should the campaign feature?\"}", admin);
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    assertThat(r.status()).as(r.body()).isEqualTo(200);
+                    assertThat(r.json().get("actions").get(0).get("status").asText()).isEqualTo("succeeded");
+                    return ms;
+                }));
+            }
+            List<Long> out = new ArrayList<>();
+            for (Future<Long> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static long percentile(List<Long> values, int p) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static void report(String label, List<Long> values) {
+        long p50 = percentile(values, 50);
+        long p99 = percentile(values, 99);
+        System.out.printf("AGENT-LATENCY %s: n=%d p50=%d ms p99=%d ms; hub share (minus 300 ms providers) p50=%d ms "
+                + "p99=%d ms%n", label, values.size(), p50, p99, p50 - 300, p99 - 300);
+    }
+}

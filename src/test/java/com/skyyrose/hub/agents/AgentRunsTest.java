@@ -1,0 +1,352 @@
+package com.skyyrose.hub.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.skyyrose.hub.fakes.AnthropicFake;
+import com.skyyrose.hub.fakes.GeminiFake;
+import com.skyyrose.hub.fakes.LlmVendorFake;
+import com.skyyrose.hub.fakes.OpenAiFake;
+import com.skyyrose.hub.fakes.WooCommerceFake;
+import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.RateLimitBuckets;
+import com.skyyrose.hub.support.TestAuth;
+import com.skyyrose.hub.support.TestHttp;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The SuperAgents end to end through HTTP: the real chains of routes/agents/, the real brand/RAG/round-table/tool
+ * routes, WireMock fakes of the LLM vendors and of the WooCommerce store.
+ */
+class AgentRunsTest extends HubIntegrationTest {
+
+    static final OpenAiFake OPENAI = new OpenAiFake();
+    static final AnthropicFake ANTHROPIC = new AnthropicFake();
+    static final GeminiFake GEMINI = new GeminiFake();
+    static final WooCommerceFake STORE = new WooCommerceFake();
+    static final List<LlmVendorFake> PANEL = List.of(OPENAI, ANTHROPIC, GEMINI);
+
+    @DynamicPropertySource
+    static void fakes(DynamicPropertyRegistry registry) {
+        for (LlmVendorFake fake : PANEL) {
+            fake.env().forEach((k, v) -> registry.add(k, () -> v));
+        }
+        registry.add("HUB_LLM_DEADLINE_MS", () -> "5000");
+        registry.add("HUB_LLM_JUDGE", () -> "never");
+        registry.add("WOOCOMMERCE_URL", STORE::url);
+        registry.add("WOOCOMMERCE_CONSUMER_KEY", () -> WooCommerceFake.KEY);
+        registry.add("WOOCOMMERCE_CONSUMER_SECRET", STORE::secret);
+    }
+
+    @AfterAll
+    static void stop() {
+        PANEL.forEach(LlmVendorFake::close);
+        STORE.close();
+    }
+
+    @Autowired
+    StringRedisTemplate redis;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    com.skyyrose.hub.llm.ProviderRegistry providers;
+
+    @BeforeEach
+    void reset() {
+        PANEL.forEach(LlmVendorFake::reset);
+        STORE.reset();
+        RateLimitBuckets.clear(redis, "tool:");
+        var keys = redis.keys(AgentChain.CACHE_PREFIX + "*");
+        if (keys != null && !keys.isEmpty()) {
+            redis.delete(keys);
+        }
+        providers.circuits().getAllCircuitBreakers().forEach(
+                io.github.resilience4j.circuitbreaker.CircuitBreaker::reset);
+    }
+
+    static void panelAnswers(String text) {
+        PANEL.forEach(f -> f.answers(text));
+    }
+
+    TestHttp.Reply run(String agent, String body, String... headers) {
+        return http().postJson("/api/v1/agents/" + agent + "/runs", body, headers.length == 0
+                ? TestAuth.admin(http()) : headers);
+    }
+
+    static List<String> steps(JsonNode run) {
+        List<String> out = new ArrayList<>();
+        run.get("trace").forEach(s -> out.add(s.get("step").asText()));
+        return out;
+    }
+
+    static int llmCalls() {
+        return PANEL.stream().mapToInt(f -> f.requests().size()).sum();
+    }
+
+    double counter(String name, String... tags) {
+        Counter c = meters.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void everyAgentRunsItsChainBrandRagRoundTableRecord() {
+        panelAnswers("{\"answer\":\"Here is what I found.\",\"actions\":[]}");
+        for (String agent : AgentCatalog.IDS) {
+            double before = counter("hub.agents.runs", "agent", agent, "status", "succeeded");
+            TestHttp.Reply reply = run(agent, "{\"task\":\"Give me a one-line status.\"}");
+            assertThat(reply.status()).as(agent + " " + reply.body()).isEqualTo(200);
+            JsonNode run = reply.json();
+            assertThat(run.get("status").asText()).as(agent).isEqualTo("succeeded");
+            assertThat(run.get("agent").asText()).isEqualTo(agent);
+            assertThat(run.get("answer").asText()).isEqualTo("Here is what I found.");
+            assertThat(steps(run)).as(agent).containsExactly("brand", "rag", "round_table", "record");
+            JsonNode stored = http().get("/api/v1/runs/" + run.get("id").asText(), TestAuth.admin(http())).json();
+            assertThat(steps(stored)).isEqualTo(steps(run));
+            assertThat(stored.get("round_table_id").asText()).isNotBlank();
+            assertThat(counter("hub.agents.runs", "agent", agent, "status", "succeeded")).isEqualTo(before + 1);
+            assertThat(meters.find("hub.agents.run.duration").tag("agent", agent).timer().count()).isPositive();
+        }
+        // the round table was asked once per agent, each time with that agent's own instructions
+        assertThat(OPENAI.requests()).hasSize(AgentCatalog.IDS.size());
+        assertThat(OPENAI.requests().stream().map(LoggedRequest::getBodyAsString).filter(b -> b.contains(
+                "SkyyRose Analytics agent"))).hasSize(1);
+    }
+
+    @Test
+    void commerceLooksUpTheOrderAsksTheRoundTableAndRunsItsReadOnlyAction() {
+        ObjectNode order = STORE.addOrder("processing", "129.00");
+        ObjectNode product = STORE.addProduct("Black Rose Hoodie", "185.00");
+        panelAnswers("{\"answer\":\"Order " + order.get("id") + " is processing; the Black Rose hoodie is in it.\","
+                + "\"actions\":[{\"tool\":\"woocommerce.products.get\",\"arguments\":{\"id\":" + product.get("id")
+                + "}}]}");
+        double before = counter("hub.agents.runs", "agent", "commerce", "status", "succeeded");
+
+        TestHttp.Reply reply = run("commerce", "{\"task\":\"What is the status of my order?\",\"parameters\":"
+                + "{\"order_id\":" + order.get("id") + "}}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        JsonNode run = reply.json();
+        assertThat(run.get("status").asText()).isEqualTo("succeeded");
+        assertThat(run.get("answer").asText()).contains("is processing");
+        // brand → rag → the order lookup → round table → the planned tool → record
+        assertThat(steps(run)).containsExactly("brand", "rag", "tool", "round_table", "tool", "record");
+        for (JsonNode step : run.get("trace")) {
+            assertThat(step.get("outcome").asText()).isEqualTo("ok");
+            assertThat(step.get("started_at").asText()).isNotBlank();
+            assertThat(step.has("duration_ms")).isTrue();
+        }
+        JsonNode action = run.get("actions").get(0);
+        assertThat(action.get("status").asText()).isEqualTo("succeeded");
+        assertThat(action.get("severity").asText()).isEqualTo("read_only");
+        assertThat(action.get("result").get("name").asText()).isEqualTo("Black Rose Hoodie");
+        assertThat(reply.header("Location")).contains("/api/v1/runs/" + run.get("id").asText());
+
+        // the round table saw the looked-up order and the JSON reply format with the allowed tools
+        String asked = OPENAI.requests().get(0).getBodyAsString();
+        assertThat(asked).contains("Looked up").contains("processing").contains("woocommerce.products.get")
+                .contains("\\\"actions\\\"");
+        assertThat(STORE.requests("GET", "/wp-json/wc/v3/orders/" + order.get("id"))).hasSize(1);
+
+        // the stored run is the same, with the round-table result it came from
+        JsonNode stored = http().get("/api/v1/runs/" + run.get("id").asText(), TestAuth.admin(http())).json();
+        assertThat(stored.get("status").asText()).isEqualTo("succeeded");
+        assertThat(steps(stored)).isEqualTo(steps(run));
+        assertThat(stored.get("actions").get(0).get("result").get("id").asLong()).isEqualTo(product.get("id").asLong());
+        String roundTableId = stored.get("round_table_id").asText();
+        assertThat(http().get("/api/v1/round-table/results/" + roundTableId, TestAuth.admin(http())).status())
+                .isEqualTo(200);
+        assertThat(counter("hub.agents.runs", "agent", "commerce", "status", "succeeded")).isEqualTo(before + 1);
+        assertThat(counter("hub.agents.actions", "agent", "commerce", "tool", "woocommerce.products.get",
+                "outcome", "succeeded")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aHighSeverityActionWaitsForApprovalAndRefusedActionsNeverRun() {
+        ObjectNode product = STORE.addProduct("Love Hurts Tee", "85.00");
+        long id = product.get("id").asLong();
+        panelAnswers("{\"answer\":\"I propose a new price.\",\"actions\":["
+                + "{\"tool\":\"woocommerce.products.update\",\"arguments\":{\"id\":" + id
+                + ",\"changes\":{\"regular_price\":\"95.00\"}}},"
+                + "{\"tool\":\"wordpress.posts.create\",\"arguments\":{\"title\":\"x\"}},"
+                + "{\"tool\":\"woocommerce.products.get\",\"arguments\":{\"id\":\"not-a-number\"}}]}");
+
+        JsonNode run = run("commerce", "{\"task\":\"Raise the Love Hurts tee to $95.\"}").json();
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("awaiting_approval");
+        JsonNode actions = run.get("actions");
+        assertThat(actions.get(0).get("status").asText()).isEqualTo("awaiting_approval");
+        assertThat(actions.get(1).get("status").asText()).isEqualTo("refused");
+        assertThat(actions.get(1).get("reason").asText()).contains("not among");
+        assertThat(actions.get(2).get("status").asText()).isEqualTo("refused");
+        assertThat(actions.get(2).get("reason").asText()).contains("schema");
+        assertThat(STORE.product(id).get("regular_price").asText()).isEqualTo("85.00");
+        assertThat(STORE.requests("PUT", ".*")).isEmpty();
+        assertThat(STORE.requests("GET", "/wp-json/wc/v3/products/.*")).isEmpty();
+
+        String runId = run.get("id").asText();
+        String[] reader = TestAuth.withPermissions(http(), "agents:read", "agents:run");
+        assertThat(http().postJson("/api/v1/runs/" + runId + "/approve", "{}", reader).status()).isEqualTo(403);
+        assertThat(STORE.product(id).get("regular_price").asText()).isEqualTo("85.00");
+
+        TestHttp.Reply approved = http().postJson("/api/v1/runs/" + runId + "/approve", "{}", TestAuth.admin(http()));
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        assertThat(approved.json().get("status").asText()).isEqualTo("succeeded");
+        assertThat(approved.json().get("actions").get(0).get("status").asText()).isEqualTo("succeeded");
+        assertThat(approved.json().get("actions").get(1).get("status").asText()).isEqualTo("refused");
+        assertThat(STORE.product(id).get("regular_price").asText()).isEqualTo("95.00");
+        assertThat(STORE.requests("PUT", ".*")).hasSize(1);
+        assertThat(steps(approved.json())).endsWith("round_table", "record", "tool", "record");
+
+        assertThat(http().postJson("/api/v1/runs/" + runId + "/approve", "{}", TestAuth.admin(http())).status())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void readOnlyResultsAreCachedPerTheAgentsCachePolicy() {
+        ObjectNode product = STORE.addProduct("Black Rose Hoodie", "185.00");
+        String body = "{\"task\":\"Show the hoodie\",\"use_round_table\":false,\"actions\":[{\"tool\":"
+                + "\"woocommerce.products.get\",\"arguments\":{\"id\":" + product.get("id") + "}}]}";
+        // Commerce caches read-only results (cache: 5m): the second run is answered from Redis
+        JsonNode first = run("commerce", body).json().get("actions").get(0);
+        JsonNode second = run("commerce", body).json().get("actions").get(0);
+        assertThat(first.get("status").asText()).isEqualTo("succeeded");
+        assertThat(first.has("cached")).isFalse();
+        assertThat(second.get("cached").asBoolean()).isTrue();
+        assertThat(second.get("result").get("name").asText()).isEqualTo("Black Rose Hoodie");
+        assertThat(STORE.requests("GET", "/wp-json/wc/v3/products/" + product.get("id"))).hasSize(1);
+        var keys = redis.keys(AgentChain.CACHE_PREFIX + "commerce:woocommerce.products.get:*");
+        assertThat(keys).hasSize(1);
+        assertThat(redis.getExpire(keys.iterator().next())).isBetween(1L, 300L);
+        // Marketing has no cache (cache: 0s): every run calls the store
+        String list = "{\"task\":\"List\",\"use_round_table\":false,\"actions\":[{\"tool\":"
+                + "\"woocommerce.products.list\",\"arguments\":{\"per_page\":5}}]}";
+        run("marketing", list);
+        run("marketing", list);
+        assertThat(STORE.requests("GET", "/wp-json/wc/v3/products")).hasSize(2);
+    }
+
+    @Test
+    void callerNamedActionsOutsideTheAllowedToolsAreRefused() {
+        TestHttp.Reply reply = run("analytics", "{\"task\":\"Delete everything\",\"use_round_table\":false,"
+                + "\"actions\":[{\"tool\":\"woocommerce.products.batch\",\"arguments\":{\"delete\":[1]}}]}");
+        JsonNode run = reply.json();
+        assertThat(run.get("status").asText()).as(reply.body()).isEqualTo("succeeded");
+        assertThat(run.get("actions").get(0).get("status").asText()).isEqualTo("refused");
+        assertThat(steps(run)).containsExactly("brand", "rag", "record");
+        assertThat(llmCalls()).isZero();
+        assertThat(STORE.requests("POST", ".*")).isEmpty();
+    }
+
+    @Test
+    void supportEscalatesRiskyCasesWithoutAskingTheRoundTable() {
+        panelAnswers("{\"answer\":\"Your parcel is on its way.\",\"actions\":[]}");
+        String[][] cases = {
+                {"I will take this to my lawyer if I do not get a refund.", "{}", "legal threat"},
+                {"My order was $740 and the zip is broken.", "{}", "order over $500"},
+                {"My parcel is lost.", "{\"days_since_shipped\":20}", "lost parcel over 14 days"},
+        };
+        for (String[] c : cases) {
+            TestHttp.Reply reply = run("support", "{\"task\":\"" + c[0] + "\",\"parameters\":" + c[1] + "}");
+            JsonNode run = reply.json();
+            assertThat(run.get("status").asText()).as(reply.body()).isEqualTo("escalated");
+            assertThat(run.get("escalation").get("rule").asText()).isEqualTo(c[2]);
+            assertThat(steps(run)).containsExactly("brand", "rag", "escalation", "record");
+        }
+        assertThat(llmCalls()).isZero();
+
+        // a parcel lost for 3 days and a small order are answered by the round table
+        JsonNode answered = run("support", "{\"task\":\"My $40 parcel is lost.\",\"parameters\":"
+                + "{\"days_since_shipped\":3}}").json();
+        assertThat(answered.get("status").asText()).isEqualTo("succeeded");
+        assertThat(answered.get("answer").asText()).isEqualTo("Your parcel is on its way.");
+        assertThat(steps(answered)).containsExactly("brand", "rag", "round_table", "record");
+        assertThat(llmCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void runsBelongToTheirCallerAndAgentsShowStatsFromHistory() {
+        String[] alice = TestAuth.withPermissions(http(), "agents:run", "agents:read");
+        String[] bob = TestAuth.withPermissions(http(), "agents:run", "agents:read", "round-table:read");
+        JsonNode run = run("operations", "{\"task\":\"Quiet check\",\"use_round_table\":false}", alice).json();
+        String runId = run.get("id").asText();
+        assertThat(http().get("/api/v1/runs/" + runId, alice).status()).isEqualTo(200);
+        assertThat(http().get("/api/v1/runs/" + runId, bob).status()).isEqualTo(404);
+        assertThat(http().get("/api/v1/runs/" + runId, TestAuth.admin(http())).status()).isEqualTo(200);
+        assertThat(http().get("/api/v1/runs/" + UUID.randomUUID(), alice).status()).isEqualTo(404);
+
+        JsonNode page = http().get("/api/v1/agents/operations/runs?limit=1", alice).json();
+        assertThat(page.get("items")).hasSize(1);
+        assertThat(page.get("items").get(0).get("id").asText()).isEqualTo(runId);
+        assertThat(http().get("/api/v1/agents/operations/runs", bob).json().get("items").toString())
+                .doesNotContain(runId);
+
+        JsonNode agents = http().get("/api/v1/agents", alice).json().get("agents");
+        List<String> ids = new ArrayList<>();
+        agents.forEach(a -> ids.add(a.get("id").asText()));
+        assertThat(ids).containsExactly("commerce", "creative", "marketing", "support", "operations", "analytics");
+        JsonNode operations = agents.get(4);
+        assertThat(operations.get("name").asText()).isEqualTo("Operations");
+        assertThat(operations.get("stats").get("runs").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(operations.get("stats").get("success_rate").asDouble()).isGreaterThan(0);
+        assertThat(operations.get("allowed_tools").toString()).contains("woocommerce.orders.list");
+
+        JsonNode support = http().get("/api/v1/agents/support", alice).json();
+        List<String> chain = new ArrayList<>();
+        support.get("chain").forEach(s -> chain.add(s.asText()));
+        assertThat(chain.get(0)).isEqualTo("agentChain.begin");
+        assertThat(chain).containsSubsequence("brand-context", "rag-retrieve", "agentChain.escalationFacts",
+                "record-run");
+        assertThat(support.get("settings").get("instructions").asText()).contains("warmly");
+        assertThat(Set.of("auto", "never", "always")).contains(support.get("settings").get("judge").asText());
+    }
+
+    @Test
+    void asyncRunsAnswer202AndIdempotencyKeysReturnTheSameRun() {
+        PANEL.forEach(f -> f.answersAfter(300, "{\"answer\":\"Noted.\",\"actions\":[]}"));
+        String body = "{\"task\":\"Summarise the Love Hurts collection.\"}";
+        String key = "key-" + UUID.randomUUID();
+        String[] headers = TestAuth.plus(TestAuth.admin(http()), "Prefer", "respond-async", "Idempotency-Key", key);
+        TestHttp.Reply accepted = run("creative", body, headers);
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        String location = accepted.header("Location").orElseThrow();
+        String id = accepted.json().get("id").asText();
+        assertThat(location).isEqualTo("/api/v1/runs/" + id);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonNode polled = null;
+        while (System.nanoTime() < deadline) {
+            polled = http().get(location, TestAuth.admin(http())).json();
+            if (!"running".equals(polled.get("status").asText())) {
+                break;
+            }
+            com.skyyrose.hub.support.RunningHub.sleep(100);
+        }
+        assertThat(polled.get("status").asText()).isEqualTo("succeeded");
+        assertThat(polled.get("answer").asText()).isEqualTo("Noted.");
+        int calls = llmCalls();
+        assertThat(calls).isGreaterThanOrEqualTo(3);
+
+        TestHttp.Reply again = run("creative", body, headers);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("id").asText()).isEqualTo(id);
+        TestHttp.Reply other = run("creative", "{\"task\":\"Something else\"}", headers);
+        assertThat(other.status()).isEqualTo(422);
+        // neither the replay nor the refused request ran the agent again
+        assertThat(llmCalls()).isEqualTo(calls);
+    }
+}
