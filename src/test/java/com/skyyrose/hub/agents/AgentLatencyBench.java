@@ -25,10 +25,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * End-to-end run latency with 300 ms provider fakes and one read-only tool action, at concurrency 1 and 8; prints
- * p50/p99 and the hub's share (latency minus the 300 ms the providers take) and bounds it.
+ * Benchmark, not a test (its name keeps it out of the test run; {@code bench/agents.sh} runs it): end-to-end run
+ * latency with 300 ms provider fakes and one read-only tool action, at concurrency 1 and 8; prints p50/p99 and the
+ * hub's share (latency minus the 300 ms the providers take).
  */
-class AgentLatencyTest extends HubIntegrationTest {
+class AgentLatencyBench extends HubIntegrationTest {
 
     static final OpenAiFake OPENAI = new OpenAiFake();
     static final AnthropicFake ANTHROPIC = new AnthropicFake();
@@ -71,8 +72,6 @@ class AgentLatencyTest extends HubIntegrationTest {
         List<Long> eight = measure(admin, 40, 8);
         report("concurrency 1", one);
         report("concurrency 8", eight);
-        assertThat(percentile(one, 50)).isLessThan(300 + 1500);
-        assertThat(percentile(eight, 99)).isLessThan(300 + 5000);
     }
 
     private List<Long> measure(String[] admin, int runs, int concurrency) throws Exception {
