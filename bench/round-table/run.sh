@@ -42,6 +42,9 @@ OPENAI_API_KEY=bench-openai OPENAI_BASE_URL=$FAKE/v1 OPENAI_MODEL=gpt-4o-mini \
 ANTHROPIC_API_KEY=bench-anthropic ANTHROPIC_BASE_URL=$FAKE/v1 ANTHROPIC_MODEL=claude-3-5-haiku-latest \
 GEMINI_API_KEY=bench-gemini GEMINI_BASE_URL=$FAKE/v1beta GEMINI_MODEL=gemini-2.0-flash \
 HUB_LLM_JUDGE=never \
+HUB_ADMIN_EMAIL="${BENCH_ADMIN_EMAIL:-bench-admin@skyyrose.test}" \
+HUB_ADMIN_PASSWORD="${BENCH_ADMIN_PASSWORD:-bench-admin-password-0001}" \
+HUB_RATE_LIMIT_USER_PER_MINUTE=1000000 \
   java -jar "$JAR" > "$WORK/hub.log" 2>&1 &
 HUB_PID=$!
 
@@ -51,6 +54,17 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 curl -fs "http://127.0.0.1:$HUB_PORT/health/ready" > /dev/null || { echo "hub not ready"; tail -50 "$WORK/hub.log"; exit 1; }
+
+# sign in as the bench admin (a fresh embedded database makes it the first admin) unless a credential is given
+if [ -z "${BENCH_AUTH_HEADER:-}" ]; then
+  TOKEN=$(curl -fs -X POST "http://127.0.0.1:$HUB_PORT/api/v1/auth/token" \
+    --data-urlencode grant_type=password \
+    --data-urlencode "username=${BENCH_ADMIN_EMAIL:-bench-admin@skyyrose.test}" \
+    --data-urlencode "password=${BENCH_ADMIN_PASSWORD:-bench-admin-password-0001}" \
+    | sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p')
+  [ -n "$TOKEN" ] || { echo "could not sign in (set BENCH_AUTH_HEADER or BENCH_ADMIN_EMAIL/PASSWORD)"; exit 1; }
+  export BENCH_AUTH_HEADER="Authorization: Bearer $TOKEN"
+fi
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 java "$HERE/RoundTableBench.java" "http://127.0.0.1:$HUB_PORT" "${BENCH_REQUESTS:-25}" "${BENCH_WARMUP:-20}"
