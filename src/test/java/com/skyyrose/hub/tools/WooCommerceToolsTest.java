@@ -233,6 +233,23 @@ class WooCommerceToolsTest extends HubIntegrationTest {
     }
 
     @Test
+    void overHttpACallerWithoutTheToolPermissionGets403AndTheStoreIsUntouched() {
+        long id = STORE.addOrder("processing", "12.00").get("id").asLong();
+        String[] reader = TestAuth.withPermissions(http(), "tools:invoke", "woocommerce:read");
+        TestHttp.Reply refused = http().postJson("/api/v1/tools/woocommerce.orders.update_status/invocations",
+                "{\"arguments\":{\"id\":" + id + ",\"status\":\"completed\"}}", reader);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("detail").asText()).contains("woocommerce:orders");
+        assertThat(STORE.order(id).get("status").asText()).isEqualTo("processing");
+
+        TestHttp.Reply read = http().postJson("/api/v1/tools/woocommerce.orders.get/invocations",
+                "{\"arguments\":{\"id\":" + id + "}}", reader);
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.body()).contains("\"id\":" + id);
+    }
+
+    @Test
     void theToolRateLimitAnswers429WithRetryAfter() {
         long id = STORE.addCustomer("rate@example.com").get("id").asLong();
         com.skyyrose.hub.support.RateLimitBuckets.clear(redis, "tool:woocommerce.customers.get:");
