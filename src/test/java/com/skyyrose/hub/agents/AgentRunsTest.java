@@ -43,14 +43,7 @@ class AgentRunsTest extends HubIntegrationTest {
 
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
-        for (LlmVendorFake fake : PANEL) {
-            fake.env().forEach((k, v) -> registry.add(k, () -> v));
-        }
-        registry.add("HUB_LLM_DEADLINE_MS", () -> "5000");
-        registry.add("HUB_LLM_JUDGE", () -> "never");
-        registry.add("WOOCOMMERCE_URL", STORE::url);
-        registry.add("WOOCOMMERCE_CONSUMER_KEY", () -> WooCommerceFake.KEY);
-        registry.add("WOOCOMMERCE_CONSUMER_SECRET", STORE::secret);
+        AgentTestFakes.register(registry, PANEL, STORE);
     }
 
     @AfterAll
