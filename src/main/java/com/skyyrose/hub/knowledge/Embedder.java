@@ -3,13 +3,19 @@ package com.skyyrose.hub.knowledge;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +49,7 @@ public class Embedder implements DisposableBean {
 
     private final ExecutorService pool;
     private final EmbeddingModel model;
+    private final EmbeddingModel recentTexts;
     private final String modelName;
 
     public Embedder(@Value("${hub.knowledge.embedding-threads}") int threads,
@@ -60,6 +67,45 @@ public class Embedder implements DisposableBean {
             return t;
         });
         this.model = new Model(pool, encoder(modelName, onnxThreads));
+        this.recentTexts = new Remembering(model, 4096);
+    }
+
+    /** Embeds only the texts it has not seen recently (bounded LRU by text). */
+    private static final class Remembering implements EmbeddingModel {
+        private final EmbeddingModel model;
+        private final Cache<String, Embedding> recent;
+
+        Remembering(EmbeddingModel model, int size) {
+            this.model = model;
+            this.recent = Caffeine.newBuilder().maximumSize(size).build();
+        }
+
+        @Override
+        public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+            Embedding[] out = new Embedding[segments.size()];
+            List<TextSegment> missing = new ArrayList<>();
+            List<Integer> at = new ArrayList<>();
+            for (int i = 0; i < segments.size(); i++) {
+                out[i] = recent.getIfPresent(segments.get(i).text());
+                if (out[i] == null) {
+                    missing.add(segments.get(i));
+                    at.add(i);
+                }
+            }
+            if (!missing.isEmpty()) {
+                List<Embedding> computed = model.embedAll(missing).content();
+                for (int j = 0; j < computed.size(); j++) {
+                    out[at.get(j)] = computed.get(j);
+                    recent.put(missing.get(j).text(), computed.get(j));
+                }
+            }
+            return Response.from(Arrays.asList(out));
+        }
+
+        @Override
+        public int dimension() {
+            return DIMENSIONS;
+        }
     }
 
     /** The bundled model (same files and mean pooling as langchain4j's model classes) in our own session. */
@@ -107,13 +153,18 @@ public class Embedder implements DisposableBean {
         return modelName;
     }
 
-    /** The underlying langchain4j model (vectors not normalised), for callers that want its API. */
+    /**
+     * The model as a langchain4j {@link EmbeddingModel} (vectors not normalised) that remembers the last few thousand
+     * texts: search queries, prompts and answers recur (the round table embeds a prompt that its RAG step has just
+     * embedded as a query). Ingestion ({@link #embedAll}) bypasses it: chunks are embedded once.
+     */
     public EmbeddingModel model() {
-        return model;
+        return recentTexts;
     }
 
+    /** A query's vector, at unit length (remembered, see {@link #model()}). */
     public float[] embed(String text) {
-        return normalize(model.embed(text).content().vector());
+        return normalize(recentTexts.embed(text).content().vector());
     }
 
     public List<float[]> embedAll(List<String> texts) {
