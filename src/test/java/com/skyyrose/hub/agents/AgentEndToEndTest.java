@@ -217,6 +217,51 @@ class AgentEndToEndTest extends HubIntegrationTest {
     }
 
     @Test
+    void aDestructiveActionWaitsForApprovalAndRunsOnlyAfterIt() {
+        long discontinued = STORE.addProduct("Old Logo Tee", "40.00").get("id").asLong();
+        PANEL.forEach(f -> f.answers("{\"answer\":\"The Old Logo Tee is discontinued; I propose removing it.\","
+                + "\"actions\":[{\"tool\":\"woocommerce.products.batch\",\"arguments\":{\"delete\":["
+                + discontinued + "]}}]}"));
+        double waiting = metrics("operations", "woocommerce.products.batch").get("actions");
+
+        JsonNode run = http().postJson("/api/v1/agents/operations/runs", "{\"task\":\"Clean up discontinued "
+                + "products.\"}", TestAuth.admin(http())).json();
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("awaiting_approval");
+        JsonNode action = run.get("actions").get(0);
+        assertThat(action.get("severity").asText()).isEqualTo("destructive");
+        assertThat(action.get("status").asText()).isEqualTo("awaiting_approval");
+        assertThat(steps(run)).containsExactly("brand", "rag", "round_table", "record");
+        // nothing reached the store yet
+        assertThat(STORE.requests("POST", ".*")).isEmpty();
+        assertThat(STORE.product(discontinued)).isNotNull();
+        String runId = run.get("id").asText();
+        assertThat(http().get("/api/v1/runs/" + runId, TestAuth.admin(http())).json().get("status").asText())
+                .isEqualTo("awaiting_approval");
+
+        // someone who may run agents but not approve cannot release it
+        String[] runner = TestAuth.withPermissions(http(), "agents:run", "agents:read");
+        assertThat(http().postJson("/api/v1/runs/" + runId + "/approve", "{}", runner).status()).isEqualTo(403);
+        assertThat(STORE.requests("POST", ".*")).isEmpty();
+
+        String[] approver = TestAuth.withPermissions(http(), "agents:approve", "agents:read", "woocommerce:write");
+        TestHttp.Reply approved = http().postJson("/api/v1/runs/" + runId + "/approve",
+                "{\"note\":\"Checked: discontinued in the autumn line-up.\"}", approver);
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        assertThat(approved.json().get("status").asText()).isEqualTo("succeeded");
+        assertThat(approved.json().get("actions").get(0).get("status").asText()).isEqualTo("succeeded");
+        List<LoggedRequest> batch = STORE.requests("POST", "/wp-json/wc/v3/products/batch");
+        assertThat(batch).hasSize(1);
+        assertThat(batch.get(0).getBodyAsString()).contains("\"delete\":[" + discontinued + "]");
+        assertThat(STORE.product(discontinued)).isNull();
+        assertThat(steps(approved.json())).endsWith("round_table", "record", "tool", "record");
+        assertThat(metrics("operations", "woocommerce.products.batch").get("actions")).isEqualTo(waiting + 1);
+        // approved once only
+        assertThat(http().postJson("/api/v1/runs/" + runId + "/approve", "{}", approver).status()).isEqualTo(409);
+        assertThat(STORE.requests("POST", "/wp-json/wc/v3/products/batch")).hasSize(1);
+    }
+
+    @Test
     void theValidPlanWinsOverAnOffPlanAnswerThatWouldOtherwiseHaveWon() {
         ObjectNode product = STORE.addProduct("Black Rose Hoodie", "185.00");
         long id = product.get("id").asLong();
