@@ -217,6 +217,29 @@ class AgentEndToEndTest extends HubIntegrationTest {
     }
 
     @Test
+    void creativeAlsoDressesAModelWithFashnTryOn() {
+        PANEL.forEach(f -> f.answers("{\"answer\":\"Try-on started.\",\"actions\":[{\"tool\":\"fashn.tryon\","
+                + "\"arguments\":{\"model_image\":\"" + IMAGE + "\",\"garment_image\":\"" + IMAGE + "\","
+                + "\"category\":\"tops\"}}]}"));
+        double before = metrics("creative", "fashn.tryon").get("actions");
+
+        JsonNode run = http().postJson("/api/v1/agents/creative/runs", "{\"task\":\"Show the Signature tee on a "
+                + "model.\"}", TestAuth.admin(http())).json();
+
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(steps(run)).containsExactly("brand", "rag", "round_table", "tool", "record");
+        JsonNode result = run.get("actions").get(0).get("result");
+        assertThat(result.get("kind").asText()).isEqualTo("tryon");
+        assertThat(FASHN.runIds()).hasSize(1);
+        JsonNode sent = FASHN.run(FASHN.runIds().get(0));
+        assertThat(sent.get("inputs").get("model_image").asText()).isEqualTo(IMAGE);
+        assertThat(sent.get("inputs").get("garment_image").asText()).isEqualTo(IMAGE);
+        assertThat(sent.get("inputs").get("category").asText()).isEqualTo("tops");
+        assertThat(result.get("vendor_task_id").asText()).isEqualTo(FASHN.runIds().get(0));
+        assertThat(metrics("creative", "fashn.tryon").get("actions")).isEqualTo(before + 1);
+    }
+
+    @Test
     void aDestructiveActionWaitsForApprovalAndRunsOnlyAfterIt() {
         long discontinued = STORE.addProduct("Old Logo Tee", "40.00").get("id").asLong();
         PANEL.forEach(f -> f.answers("{\"answer\":\"The Old Logo Tee is discontinued; I propose removing it.\","
