@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.fge.jsonschema.core.report.ProcessingMessage;
 import com.github.fge.jsonschema.core.report.ProcessingReport;
+import com.skyyrose.hub.llm.PlanShape;
 import com.skyyrose.hub.llm.RoundTableRequest;
 import com.skyyrose.hub.llm.RoundTableResult;
 import com.skyyrose.hub.llm.RoundTableStore;
@@ -171,8 +172,12 @@ public class AgentChain {
         Map<String, Object> brand = exchange.getVariable("brand", Map.class);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> passages = exchange.getVariable("passages", List.class);
+        // the selector scores each candidate against this shape: the agent's registered tools and their schemas
+        List<String> registered = agent.tools().stream().filter(t -> tools.find(t).isPresent()).toList();
+        PlanShape shape = new PlanShape(registered,
+                (tool, arguments) -> schemaProblems(tools.find(tool).orElseThrow(), arguments));
         return new RoundTableRequest(run.prompt, run.system, agent.providers(), agent.judge(), agent.temperature(),
-                null, brand, passages, run.principalId);
+                null, brand, passages, run.principalId, shape);
     }
 
     /** The winner's reply: {answer, actions} when it is JSON, else the text is the answer and there are no actions. */
@@ -193,7 +198,7 @@ public class AgentChain {
         if (text == null) {
             return;
         }
-        JsonNode reply = parseJson(text);
+        JsonNode reply = PlanShape.parse(text);
         if (reply == null || !reply.isObject()) {
             run.answer = text;
             return;
@@ -351,20 +356,6 @@ public class AgentChain {
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(
                 json.writeValueAsString(json.valueToTree(action.get("arguments"))).getBytes(StandardCharsets.UTF_8));
         return CACHE_PREFIX + run.agentId + ":" + action.get("tool") + ":" + HexFormat.of().formatHex(digest);
-    }
-
-    private JsonNode parseJson(String text) {
-        String t = text.strip();
-        int start = t.indexOf('{');
-        int end = t.lastIndexOf('}');
-        if (start < 0 || end <= start) {
-            return null;
-        }
-        try {
-            return json.readTree(t.substring(start, end + 1));
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     private static String var(Exchange exchange, String name) {

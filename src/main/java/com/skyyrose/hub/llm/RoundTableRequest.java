@@ -11,10 +11,12 @@ import java.util.Map;
  *
  * @param providers requested panel (null or empty = every enabled provider)
  * @param judge     {@code never}, {@code auto} or {@code always} (null = configured default)
+ * @param plan      the JSON answer shape the caller expects (allowed tools and their schemas), scored by the
+ *                  selector as {@code plan}; null for plain questions
  */
 public record RoundTableRequest(String prompt, String system, List<String> providers, String judge,
         Double temperature, Integer maxTokens, Map<String, Object> brandContext,
-        List<Map<String, Object>> passages, String principalId) {
+        List<Map<String, Object>> passages, String principalId, PlanShape plan) {
 
     public RoundTableRequest {
         providers = providers == null ? List.of() : List.copyOf(providers);
@@ -22,8 +24,15 @@ public record RoundTableRequest(String prompt, String system, List<String> provi
         passages = passages == null ? List.of() : passages;
     }
 
+    /** A plain question (no expected answer shape). */
+    public RoundTableRequest(String prompt, String system, List<String> providers, String judge, Double temperature,
+            Integer maxTokens, Map<String, Object> brandContext, List<Map<String, Object>> passages,
+            String principalId) {
+        this(prompt, system, providers, judge, temperature, maxTokens, brandContext, passages, principalId, null);
+    }
+
     public RoundTableRequest withGrounding(Map<String, Object> brand, List<Map<String, Object>> retrieved) {
         return new RoundTableRequest(prompt, system, providers, judge, temperature, maxTokens, brand, retrieved,
-                principalId);
+                principalId, plan);
     }
 }

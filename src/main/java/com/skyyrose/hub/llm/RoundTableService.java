@@ -111,7 +111,7 @@ public class RoundTableService {
         }
         TextEmbedder embedder = TextEmbedder.forRound();
         Selector.Scored scored = selector.score(request.prompt(), candidates, request.brandContext(),
-                request.passages(), request.maxTokens(), embedder);
+                request.passages(), request.maxTokens(), request.plan(), embedder);
         List<Candidate> result = new ArrayList<>(scored.candidates());
         int winner = scored.winner();
         String method = degraded ? "local-fallback" : "scores";

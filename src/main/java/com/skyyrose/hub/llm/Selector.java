@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
  *   <li>{@code grounding}: best similarity to a retrieved passage (only when there are passages);</li>
  *   <li>{@code brand_fit}: the brand's vocabulary (name, tone words, collections) and voice, minus the words to
  *       avoid (only with a brand context);</li>
- *   <li>{@code form}: empty, refused, truncated or off-length answers are penalised.</li>
+ *   <li>{@code form}: empty, refused, truncated or off-length answers are penalised;</li>
+ *   <li>{@code plan}: only when the request carries an expected answer shape ({@link PlanShape}): a JSON
+ *       {answer, actions} whose actions name allowed tools with schema-valid arguments scores 1, partial credit
+ *       as {@link PlanShape#fit} explains, anything else 0.</li>
  * </ul>
  * The total is the weighted mean over the components present (weights from configuration). Ties break by panel
  * order, so the same inputs always give the same winner.
@@ -24,7 +27,7 @@ import java.util.regex.Pattern;
 public final class Selector {
 
     public static final Map<String, Double> DEFAULT_WEIGHTS = Map.of("relevance", 0.25, "agreement", 0.15,
-            "grounding", 0.25, "brand_fit", 0.2, "form", 0.15);
+            "grounding", 0.25, "brand_fit", 0.2, "form", 0.15, "plan", 0.3);
 
     private static final Pattern REFUSAL = Pattern.compile(
             "^\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s+(can(no|')t|won'?t|am unable|'m unable|am not able)"
@@ -34,7 +37,7 @@ public final class Selector {
 
     public Selector(Map<String, Double> configured) {
         Map<String, Double> w = new LinkedHashMap<>();
-        for (String k : List.of("relevance", "agreement", "grounding", "brand_fit", "form")) {
+        for (String k : List.of("relevance", "agreement", "grounding", "brand_fit", "form", "plan")) {
             Double v = configured == null ? null : configured.get(k);
             if (v == null && configured != null) {
                 v = configured.get(k.replace('_', '-'));
@@ -57,6 +60,13 @@ public final class Selector {
 
     public Scored score(String prompt, List<Candidate> candidates, Map<String, Object> brand,
             List<Map<String, Object>> passages, Integer maxTokens, TextEmbedder embedder) {
+        return score(prompt, candidates, brand, passages, maxTokens, null, embedder);
+    }
+
+    /** As above; with a {@code plan} shape every answered candidate is also scored for fitting it. */
+    public Scored score(String prompt, List<Candidate> candidates, Map<String, Object> brand,
+            List<Map<String, Object>> passages, Integer maxTokens, PlanShape plan, TextEmbedder embedder) {
+        Map<Integer, PlanShape.Fit> fits = new LinkedHashMap<>();
         List<Candidate> out = new ArrayList<>();
         List<Integer> ok = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
@@ -117,12 +127,17 @@ public final class Selector {
                 s.put("brand_fit", blank ? 0 : brandFit(text, brand, voice, embedder));
             }
             s.put("form", form(text, c.finishReason(), maxTokens));
+            if (plan != null) {
+                PlanShape.Fit fit = plan.fit(text);
+                fits.put(i, fit);
+                s.put("plan", fit.score());
+            }
             out.add(c.scored(round(s), round(total(s))));
         }
         List<Integer> ranking = new ArrayList<>(ok);
         ranking.sort(Comparator.comparingDouble((Integer i) -> -out.get(i).score()).thenComparingInt(i -> i));
         Double agreement = pairs == 0 ? null : round(pairSum / pairs);
-        return new Scored(out, ranking, agreement, rationale(out, ranking));
+        return new Scored(out, ranking, agreement, rationale(out, ranking) + planRationale(out, fits));
     }
 
     double total(Map<String, Double> s) {
@@ -222,6 +237,16 @@ public final class Selector {
             }
         }
         return b.toString();
+    }
+
+    private static String planRationale(List<Candidate> scored, Map<Integer, PlanShape.Fit> fits) {
+        if (fits.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        fits.forEach((i, fit) -> parts.add(scored.get(i).provider() + " " + fmt(fit.score()) + " (" + fit.why()
+                + ")"));
+        return " Plan fit: " + String.join(", ", parts) + ".";
     }
 
     static String fmt(Double v) {

@@ -92,8 +92,8 @@ class AgentRunsTest extends HubIntegrationTest {
     }
 
     double counter(String name, String... tags) {
-        Counter c = meters.find(name).tags(tags).counter();
-        return c == null ? 0 : c.count();
+        // the sum over every series with these tags (e.g. all tools of one agent)
+        return meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     @Test
@@ -234,15 +234,27 @@ class AgentRunsTest extends HubIntegrationTest {
     }
 
     @Test
-    void callerNamedActionsOutsideTheAllowedToolsAreRefused() {
+    void callerNamedActionsOutsideTheAllowedToolsOrBreakingTheSchemaAreRefusedAndRecorded() {
+        double refusedBefore = counter("hub.agents.actions", "agent", "analytics", "outcome", "refused");
         TestHttp.Reply reply = run("analytics", "{\"task\":\"Delete everything\",\"use_round_table\":false,"
-                + "\"actions\":[{\"tool\":\"woocommerce.products.batch\",\"arguments\":{\"delete\":[1]}}]}");
+                + "\"actions\":[{\"tool\":\"woocommerce.products.batch\",\"arguments\":{\"delete\":[1]}},"
+                + "{\"tool\":\"woocommerce.products.list\",\"arguments\":{\"per_page\":5000}}]}");
         JsonNode run = reply.json();
         assertThat(run.get("status").asText()).as(reply.body()).isEqualTo("succeeded");
-        assertThat(run.get("actions").get(0).get("status").asText()).isEqualTo("refused");
         assertThat(steps(run)).containsExactly("brand", "rag", "record");
         assertThat(llmCalls()).isZero();
         assertThat(STORE.requests("POST", ".*")).isEmpty();
+        assertThat(STORE.requests("GET", ".*")).isEmpty();
+        // recorded: the stored run keeps both refusals with their reasons
+        JsonNode stored = http().get("/api/v1/runs/" + run.get("id").asText(), TestAuth.admin(http())).json();
+        JsonNode actions = stored.get("actions");
+        assertThat(actions.get(0).get("status").asText()).isEqualTo("refused");
+        assertThat(actions.get(0).get("reason").asText()).contains("not among the analytics agent's allowed tools");
+        assertThat(actions.get(1).get("status").asText()).isEqualTo("refused");
+        assertThat(actions.get(1).get("reason").asText()).contains("schema").contains("/per_page");
+        assertThat(actions.get(0).has("result")).isFalse();
+        assertThat(counter("hub.agents.actions", "agent", "analytics", "outcome", "refused"))
+                .isEqualTo(refusedBefore + 2);
     }
 
     @Test
