@@ -37,7 +37,10 @@ java -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$FAKE_PORT" --root-di
 FAKE_PID=$!
 
 FAKE=http://127.0.0.1:$FAKE_PORT
-PORT=$HUB_PORT HUB_DATA_DIR="$WORK/data" HUB_ROUTES_RELOAD=false \
+# with an external DATABASE_URL the development keys must survive between runs (the stored admin's e-mail index is
+# keyed by them), so they live in target/; the embedded mode gets a fresh data folder (and database) every run
+if [ -n "${DATABASE_URL:-}" ]; then DATA_DIR=target/bench-round-table-data; else DATA_DIR="$WORK/data"; fi
+PORT=$HUB_PORT HUB_DATA_DIR="$DATA_DIR" HUB_ROUTES_RELOAD=false \
 OPENAI_API_KEY=bench-openai OPENAI_BASE_URL=$FAKE/v1 OPENAI_MODEL=gpt-4o-mini \
 ANTHROPIC_API_KEY=bench-anthropic ANTHROPIC_BASE_URL=$FAKE/v1 ANTHROPIC_MODEL=claude-3-5-haiku-latest \
 GEMINI_API_KEY=bench-gemini GEMINI_BASE_URL=$FAKE/v1beta GEMINI_MODEL=gemini-2.0-flash \
