@@ -1,5 +1,7 @@
 package com.skyyrose.hub.gdpr;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.Problem;
@@ -56,7 +58,7 @@ public class GdprApi {
     }
 
     /** POST /api/v1/gdpr/export → 202 + Location of the job. */
-    public Map<String, Object> requestExport(Exchange exchange) throws Exception {
+    public ExportView requestExport(Exchange exchange) throws Exception {
         Principal p = principal(exchange);
         JsonNode body = body(exchange);
         String email = body.hasNonNull("email") ? UserService.normaliseEmail(body.get("email").asText()) : null;
@@ -95,7 +97,7 @@ public class GdprApi {
         String owner = p.has(EXPORT_OTHERS) ? null : p.id();
         int limit = intHeader(exchange, "limit", 20);
         int offset = intHeader(exchange, "offset", 0);
-        List<Map<String, Object>> items = new ArrayList<>();
+        List<ExportView> items = new ArrayList<>();
         exports.list(owner, limit, offset).forEach(j -> items.add(view(j)));
         long total = exports.count(owner);
         exchange.getMessage().setHeader("X-Total-Count", total);
@@ -107,7 +109,7 @@ public class GdprApi {
         return page;
     }
 
-    public Map<String, Object> getExport(Exchange exchange) {
+    public ExportView getExport(Exchange exchange) {
         return view(visibleJob(exchange));
     }
 
@@ -182,28 +184,27 @@ public class GdprApi {
         return job;
     }
 
-    Map<String, Object> view(GdprExports.Job job) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", job.id());
-        m.put("status", job.status());
-        m.put("progress", job.progress());
-        m.put("subject", job.subject());
-        m.put("requested_by", job.requestedBy());
-        m.put("created_at", text(job.createdAt()));
-        m.put("finished_at", text(job.finishedAt()));
-        m.put("expires_at", text(job.expiresAt()));
-        Map<String, Object> links = new LinkedHashMap<>();
+    /** An export job as the API shows it: every field always present (null when not known yet). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ExportView(String id, String status, int progress, String subject,
+            @JsonProperty("requested_by") String requestedBy, @JsonProperty("created_at") String createdAt,
+            @JsonProperty("finished_at") String finishedAt, @JsonProperty("expires_at") String expiresAt,
+            Links links, String error) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Links(String json, String zip) {
+    }
+
+    ExportView view(GdprExports.Job job) {
+        Links links = new Links(null, null);
         if ("succeeded".equals(job.status())) {
             String token = exports.linkToken(job);
-            links.put("json", BASE + job.id() + "/download?format=json&token=" + token);
-            links.put("zip", BASE + job.id() + "/download?format=zip&token=" + token);
-        } else {
-            links.put("json", null);
-            links.put("zip", null);
+            links = new Links(BASE + job.id() + "/download?format=json&token=" + token,
+                    BASE + job.id() + "/download?format=zip&token=" + token);
         }
-        m.put("links", links);
-        m.put("error", job.error());
-        return m;
+        return new ExportView(job.id(), job.status(), job.progress(), job.subject(), job.requestedBy(),
+                text(job.createdAt()), text(job.finishedAt()), text(job.expiresAt()), links, job.error());
     }
 
     private static String text(Object instant) {
