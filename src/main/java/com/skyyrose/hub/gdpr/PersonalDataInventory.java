@@ -216,9 +216,11 @@ public final class PersonalDataInventory {
                         "created_at"),
                 col("created_by", ColumnClass.PERSONAL, USER_ATTRIBUTION),
                 col("secret_hash", ColumnClass.SECRET, "SHA-256 of the key"));
-        table("audit_log", Category.AUDIT, "id", "actor = :uid OR target = 'user:' || :uid",
-                Erasure.KEEP_ANONYMISED, "actor = :pseudonym, ip = NULL, target = CASE WHEN target = 'user:' || :uid "
-                        + "THEN 'user:' || :pseudonym ELSE target END",
+        // entries by the person, and others' entries about them (targets such as "PATCH /api/v1/users/<id>")
+        table("audit_log", Category.AUDIT, "id", "actor = :uid OR strpos(target, :uid) > 0",
+                Erasure.KEEP_ANONYMISED, "actor = CASE WHEN actor = :uid THEN :pseudonym ELSE actor END, "
+                        + "ip = CASE WHEN actor = :uid THEN NULL ELSE ip END, "
+                        + "target = replace(target, :uid, :pseudonym)",
                 "Security audit trail (Art. 17(3)(b)/(e)): the entries stay, the actor is replaced by a pseudonym "
                         + "that no longer leads to the person and the IP address is removed.",
                 new Retention("at", "TRUE", null),

@@ -188,7 +188,9 @@ class GdprAcceptanceTest extends HubIntegrationTest {
         JsonNode roundInfo = find(info.get("categories"), "round_table");
         assertThat(roundInfo.get("recipients").toString()).contains("OpenAI");
         assertThat(roundInfo.get("purposes").asText()).isNotBlank();
-        assertThat(find(info.get("categories"), "audit").get("retention").asText()).contains("300 days");
+        // (any instance may build the export, so only the setting's name is certain here; its value: retention test)
+        assertThat(find(info.get("categories"), "audit").get("retention").asText())
+                .contains("days (HUB_RETENTION_AUDIT_DAYS)");
         // no secret, hash of a secret, ciphertext or token
         String text = doc.toString();
         assertThat(text).doesNotContain("password_hash", "$argon2", "secret_hash", "secret_enc", "v1:test1:",
@@ -240,7 +242,8 @@ class GdprAcceptanceTest extends HubIntegrationTest {
         assertThat(jdbc.queryForList("SELECT customer_id FROM wc_order WHERE order_id IN (?, ?)", Long.class,
                 orderId, guestOrderId)).hasSize(2).containsOnlyNulls();
         String pseudonym = result.get("pseudonym").asText();
-        assertThat(count("SELECT count(*) FROM audit_log WHERE actor = ?", userId)).isZero();
+        assertThat(count("SELECT count(*) FROM audit_log WHERE actor = ? OR strpos(target, ?) > 0", userId, userId))
+                .isZero();
         assertThat(count("SELECT count(*) FROM audit_log WHERE actor = ? AND action = 'login' AND ip IS NULL",
                 pseudonym)).isEqualTo(2);
         // the admin's run stays, with her redacted; her own runs, prompts and try-ons are gone
