@@ -5,7 +5,8 @@
 #   2. same hub restarted with workers ON: the backlog drains through the topic router's no-op branch
 #      (topic action.woocommerce_bench → no handler) → processing rate;
 #   3. counts in PostgreSQL: stored == acknowledged (0 lost), every event processed once (0 processed twice).
-# Usage: bench/webhooks.sh   (env: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_PORT)
+# Usage: bench/webhooks.sh   (env: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_PORT,
+#        BENCH_JAVA_OPTS: extra JVM options for the hub, e.g. -XX:StartFlightRecording=filename=/tmp/hub.jfr)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub_webhooks}
@@ -22,7 +23,7 @@ JAR=$(ls target/devskyy-hub*.jar 2>/dev/null | grep -v original | head -n1 || tr
 if [ -z "$JAR" ]; then mvn -B -q -o package -DskipTests; JAR=$(ls target/devskyy-hub*.jar | grep -v original | head -n1); fi
 
 start_hub() { # $1 = workers enabled
-  java -Xmx768m -jar "$JAR" --server.port="$PORT" --DATABASE_URL="$DB_URL" --REDIS_URL="$REDIS" \
+  java ${BENCH_JAVA_OPTS:-} -Xmx768m -jar "$JAR" --server.port="$PORT" --DATABASE_URL="$DB_URL" --REDIS_URL="$REDIS" \
     --HUB_ROUTES_RELOAD=false --HUB_DATA_DIR="$OUT/data" --HUB_WEBHOOKS_RECONCILE_ENABLED=false \
     --HUB_WEBHOOKS_WORKER_ENABLED="$1" --hub.webhooks.woocommerce.$SOURCE.secret=$SECRET \
     --logging.level.root=WARN >"$OUT/hub-$1.log" 2>&1 &

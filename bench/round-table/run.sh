@@ -5,7 +5,7 @@
 #   bench/round-table/run.sh                 # embedded PostgreSQL/Redis (DATABASE_URL/REDIS_URL unset)
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... bench/round-table/run.sh
 #
-# Settings: BENCH_REQUESTS (per worker, default 25), BENCH_WARMUP (default 20), BENCH_HUB_PORT and
+# Settings: BENCH_REQUESTS (per worker, default 25), BENCH_WARMUP (default 20), BENCH_JAVA_OPTS (hub JVM), BENCH_HUB_PORT and
 # BENCH_FAKE_PORT (default: free ports). Everything listens on 127.0.0.1 and is stopped at the end; the hub's log is kept in
 # target/bench-round-table-hub.log (LOGGING_LEVEL_COM_SKYYROSE_HUB_LLM=DEBUG adds per-round timings).
 set -euo pipefail
@@ -45,7 +45,7 @@ HUB_LLM_JUDGE=never \
 HUB_ADMIN_EMAIL="${BENCH_ADMIN_EMAIL:-bench-admin@skyyrose.test}" \
 HUB_ADMIN_PASSWORD="${BENCH_ADMIN_PASSWORD:-bench-admin-password-0001}" \
 HUB_RATE_LIMIT_USER_PER_MINUTE=1000000 \
-  java -jar "$JAR" > "$WORK/hub.log" 2>&1 &
+  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/hub.log" 2>&1 &
 HUB_PID=$!
 
 for _ in $(seq 1 240); do

@@ -124,20 +124,23 @@ public class KnowledgeStore {
             jdbc.queryForObject("SELECT pg_advisory_xact_lock(hashtextextended(?, 5))", Object.class,
                     "knowledge:" + sourceId);
             List<Map<String, Object>> existing = jdbc.queryForList(
-                    "SELECT id, content_sha256 FROM knowledge_document WHERE source_id = ?", sourceId);
-            if (!existing.isEmpty() && hash.equals(existing.get(0).get("content_sha256"))) {
-                return null; // identical: nothing to do
+                    "SELECT id, content_sha256, embedding_model FROM knowledge_document WHERE source_id = ?", sourceId);
+            if (!existing.isEmpty() && hash.equals(existing.get(0).get("content_sha256"))
+                    && embedder.modelName().equals(existing.get(0).get("embedding_model"))) {
+                return null; // identical, embedded by the current model: nothing to do
             }
             UUID docId = existing.isEmpty() ? UUID.randomUUID() : (UUID) existing.get(0).get("id");
             Array tagArray = jdbc.execute((java.sql.Connection c) -> c.createArrayOf("text", tags.toArray()));
             if (existing.isEmpty()) {
                 jdbc.update("INSERT INTO knowledge_document (id, source_id, title, content_type, tags, collection, "
-                        + "content_sha256, chars, created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        docId, sourceId, doc.title(), mediaType, tagArray, collection, hash, text.length(), who, who);
+                        + "content_sha256, chars, created_by, updated_by, embedding_model) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", docId, sourceId, doc.title(), mediaType, tagArray,
+                        collection, hash, text.length(), who, who, embedder.modelName());
             } else {
                 jdbc.update("UPDATE knowledge_document SET title = ?, content_type = ?, tags = ?, collection = ?, "
-                        + "content_sha256 = ?, chars = ?, revision = revision + 1, updated_by = ?, updated_at = now() "
-                        + "WHERE id = ?", doc.title(), mediaType, tagArray, collection, hash, text.length(), who, docId);
+                        + "content_sha256 = ?, chars = ?, revision = revision + 1, updated_by = ?, updated_at = now(), "
+                        + "embedding_model = ? WHERE id = ?", doc.title(), mediaType, tagArray, collection, hash,
+                        text.length(), who, embedder.modelName(), docId);
                 jdbc.update("DELETE FROM knowledge_chunk WHERE document_id = ?", docId);
             }
             long lastLog = System.nanoTime();
@@ -164,6 +167,62 @@ public class KnowledgeStore {
         LOG.info("ingested {} ({} chars, {} chunks) in {} ms ({} chunks/s)", sourceId, text.length(), chunks.size(), ms,
                 ms == 0 ? chunks.size() : chunks.size() * 1000L / ms);
         return document(id, false);
+    }
+
+    /** Ids of the documents whose chunks were embedded by another model than the current one. */
+    public List<UUID> documentsEmbeddedByAnotherModel() {
+        return jdbc.queryForList("SELECT id FROM knowledge_document WHERE embedding_model <> ? ORDER BY created_at",
+                UUID.class, embedder.modelName());
+    }
+
+    /**
+     * Re-embeds one document's stored chunks with the current model (texts, ordinals and ids unchanged) in one
+     * transaction under the document's ingestion lock; the document row's update tells every instance's index.
+     * Returns the number of chunks re-embedded (0 when another instance or an ingestion got there first).
+     */
+    public int reembed(UUID documentId) {
+        Integer done = tx.execute(status -> {
+            List<Map<String, Object>> doc = jdbc.queryForList(
+                    "SELECT source_id, embedding_model FROM knowledge_document WHERE id = ?", documentId);
+            if (doc.isEmpty()) {
+                return 0;
+            }
+            jdbc.queryForObject("SELECT pg_advisory_xact_lock(hashtextextended(?, 5))", Object.class,
+                    "knowledge:" + doc.get(0).get("source_id"));
+            String model = jdbc.queryForObject("SELECT embedding_model FROM knowledge_document WHERE id = ?",
+                    String.class, documentId);
+            if (embedder.modelName().equals(model)) {
+                return 0;
+            }
+            List<Map<String, Object>> chunks = jdbc.queryForList(
+                    "SELECT id, text FROM knowledge_chunk WHERE document_id = ? ORDER BY ordinal", documentId);
+            for (int from = 0; from < chunks.size(); from += batchSize) {
+                List<Map<String, Object>> batch = chunks.subList(from, Math.min(chunks.size(), from + batchSize));
+                List<float[]> vectors = embedder.embedAll(batch.stream().map(c -> (String) c.get("text")).toList());
+                jdbc.batchUpdate("UPDATE knowledge_chunk SET e1 = ?::cube, e2 = ?::cube, e3 = ?::cube, e4 = ?::cube, "
+                        + "embedding = ? WHERE id = ?", new org.springframework.jdbc.core.BatchPreparedStatementSetter() {
+                            @Override
+                            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                                String[] parts = cubes(vectors.get(i));
+                                for (int p = 0; p < PARTS; p++) {
+                                    ps.setString(1 + p, parts[p]);
+                                }
+                                ps.setBytes(5, KnowledgeIndex.bytes(vectors.get(i)));
+                                ps.setLong(6, ((Number) batch.get(i).get("id")).longValue());
+                            }
+
+                            @Override
+                            public int getBatchSize() {
+                                return batch.size();
+                            }
+                        });
+                chunksEmbedded.increment(batch.size());
+            }
+            jdbc.update("UPDATE knowledge_document SET embedding_model = ? WHERE id = ?", embedder.modelName(),
+                    documentId);
+            return chunks.size();
+        });
+        return done == null ? 0 : done;
     }
 
     private void insertChunks(UUID docId, int firstOrdinal, List<String> texts, List<float[]> vectors, Array tags,

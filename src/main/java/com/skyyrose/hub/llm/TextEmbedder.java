@@ -1,13 +1,14 @@
 package com.skyyrose.hub.llm;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sentence embeddings computed in-process with langchain4j's bundled all-MiniLM-L6-v2 (ONNX, no network), loaded
- * once on first use. Used for agreement, grounding, relevance and brand-voice similarity.
+ * Sentence embeddings computed in-process with langchain4j's bundled all-MiniLM-L6-v2 (ONNX, no network). Used for
+ * agreement, grounding, relevance and brand-voice similarity. In the hub the model is the knowledge base's
+ * ({@link #use}); outside it (unit tests) the int8 export is loaded on first use.
  */
 public class TextEmbedder {
 
@@ -27,12 +28,24 @@ public class TextEmbedder {
         return new TextEmbedder();
     }
 
+    /** Makes every round use this model (set once at start-up, before the first round). */
+    public static synchronized void use(EmbeddingModel model) {
+        shared = model;
+    }
+
+    /** Forgets the model if it is this one (its owner is shutting down; e.g. one of several test contexts). */
+    public static synchronized void release(EmbeddingModel model) {
+        if (shared == model) {
+            shared = null;
+        }
+    }
+
     private static EmbeddingModel model() {
         EmbeddingModel m = shared;
         if (m == null) {
             synchronized (TextEmbedder.class) {
                 if (shared == null) {
-                    shared = new AllMiniLmL6V2EmbeddingModel();
+                    shared = new AllMiniLmL6V2QuantizedEmbeddingModel();
                 }
                 m = shared;
             }

@@ -15,8 +15,14 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.Set;
@@ -28,6 +34,12 @@ import java.util.UUID;
  * {@code sub}, {@code exp}, {@code iat}, {@code sid}, {@code jti}, and a future {@code nbf} rejected. The key is
  * chosen by {@code kid} from the configured keyset: one key signs, every key in the set verifies, so a new
  * signing key can be rolled out without logging anyone out.
+ * <p>
+ * An ES256 verification costs about as much CPU as the rest of an authenticated request's checks together, and a
+ * client sends the same token on every call for its lifetime, so the verified claims are kept in a bounded cache
+ * keyed by the token's SHA-256 (never by the token itself) for at most a minute and never past the token's expiry.
+ * Only tokens that passed every check get there; the session check in Redis still runs on every request, so sign-out
+ * and revocation stay immediate.
  */
 public final class TokenService {
 
@@ -39,6 +51,9 @@ public final class TokenService {
     private final String issuer;
     private final String audience;
     private final Duration accessTtl;
+    private final int clockSkewSeconds;
+    private final Cache<String, AccessClaims> verified = Caffeine.newBuilder().maximumSize(20_000)
+            .expireAfterWrite(Duration.ofMinutes(1)).build();
 
     public TokenService(HubSecrets secrets, String issuer, String audience, Duration accessTtl, int clockSkewSeconds) {
         try {
@@ -51,6 +66,7 @@ public final class TokenService {
         this.issuer = issuer;
         this.audience = audience;
         this.accessTtl = accessTtl;
+        this.clockSkewSeconds = clockSkewSeconds;
         JWKSet publicKeys = secrets.jwtKeys().toPublicJWKSet();
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(ACCESS_TOKEN_TYPE));
@@ -88,6 +104,33 @@ public final class TokenService {
 
     /** Verifies a token; throws {@link InvalidTokenException} for anything not issued by us and still valid. */
     public AccessClaims verify(String token) {
+        if (token == null) {
+            throw new InvalidTokenException();
+        }
+        String key = sha256(token);
+        AccessClaims known = verified.getIfPresent(key);
+        if (known != null) {
+            if (Instant.now().isAfter(known.expiresAt().plusSeconds(clockSkewSeconds))) {
+                verified.invalidate(key);
+                throw new InvalidTokenException();
+            }
+            return known;
+        }
+        AccessClaims claims = verifySignatureAndClaims(token);
+        verified.put(key, claims);
+        return claims;
+    }
+
+    private static String sha256(String token) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private AccessClaims verifySignatureAndClaims(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             JWTClaimsSet claims = processor.process(jwt, null);

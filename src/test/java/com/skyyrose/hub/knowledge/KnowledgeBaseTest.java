@@ -22,6 +22,10 @@ class KnowledgeBaseTest extends HubIntegrationTest {
     KnowledgeSeeder seeder;
     @Autowired
     ProducerTemplate producer;
+    @Autowired
+    KnowledgeReembedder reembedder;
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     /** A labelled query: the right passage is the seed document's chunk containing the phrase. */
     record Labelled(String query, String source, String phrase) {
@@ -194,6 +198,39 @@ class KnowledgeBaseTest extends HubIntegrationTest {
         assertThat(http().get("/api/v1/knowledge/documents/" + first.get("id").asText(), auth()).status())
                 .isEqualTo(404);
         assertThat(hitFor("lunar linen shirt Belgian flax", source)).isNull();
+    }
+
+    @Test
+    void chunksEmbeddedByAnotherModelAreReembeddedAndFoundAgain() throws Exception {
+        String source = "test-reembed-" + System.nanoTime();
+        JsonNode doc = post(Map.of("source_id", source, "title", "Re-embed test", "content_type", "text/plain",
+                "content", "The obsidian silk kimono has hand-stitched peonies. It ships in a lacquered box."), 201);
+        String id = doc.get("id").asText();
+        try {
+            JsonNode hit = search("{\"query\": \"obsidian silk kimono peonies\", \"k\": 1}").json().get("results").get(0);
+            assertThat(hit.get("source_id").asText()).isEqualTo(source);
+            double freshScore = hit.get("score").asDouble();
+            // as if another model had written it: the vectors of an unrelated text, and that model's name
+            Embedder float32 = new Embedder(1, 1, Embedder.FLOAT32);
+            float[] unrelated = float32.embed("quarterly tax filing deadlines");
+            float32.destroy();
+            String[] cubes = KnowledgeStore.cubes(unrelated);
+            jdbc.update("UPDATE knowledge_chunk SET e1 = ?::cube, e2 = ?::cube, e3 = ?::cube, e4 = ?::cube, embedding = ? "
+                    + "WHERE document_id = ?::uuid", cubes[0], cubes[1], cubes[2], cubes[3],
+                    KnowledgeIndex.bytes(unrelated), id);
+            jdbc.update("UPDATE knowledge_document SET embedding_model = ? WHERE id = ?::uuid", Embedder.FLOAT32, id);
+            assertThat(hitFor("obsidian silk kimono peonies", source)).isNull();
+
+            assertThat(reembedder.reembedAll()).isGreaterThanOrEqualTo(1);
+            assertThat(jdbc.queryForObject("SELECT embedding_model FROM knowledge_document WHERE id = ?::uuid",
+                    String.class, id)).isEqualTo(Embedder.INT8);
+            JsonNode again = search("{\"query\": \"obsidian silk kimono peonies\", \"k\": 1}").json().get("results").get(0);
+            assertThat(again.get("source_id").asText()).isEqualTo(source);
+            assertThat(again.get("score").asDouble()).isCloseTo(freshScore, org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(reembedder.reembedAll()).as("nothing left to do").isZero();
+        } finally {
+            http().method("DELETE", "/api/v1/knowledge/documents/" + id, auth());
+        }
     }
 
     @Test

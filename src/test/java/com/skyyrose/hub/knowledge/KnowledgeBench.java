@@ -52,7 +52,7 @@ public final class KnowledgeBench {
                 .append(Files.readString(Path.of("/proc/loadavg")).strip()).append("\n\n");
 
         long heapBefore = usedHeap();
-        Embedder embedder = new Embedder(Runtime.getRuntime().availableProcessors(), 1);
+        Embedder embedder = new Embedder(Runtime.getRuntime().availableProcessors(), 1, System.getProperty("model", Embedder.INT8));
         embedder.embed("warm up");
         long modelHeap = usedHeap() - heapBefore;
         // the in-memory index as the hub runs it (listener thread + change counter), with room for 100k chunks

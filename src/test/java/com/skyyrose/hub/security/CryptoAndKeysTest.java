@@ -92,6 +92,23 @@ class CryptoAndKeysTest {
     }
 
     @Test
+    void aVerifiedTokenIsRememberedOnlyUntilItExpiresAndOnlyByItsExactBytes() throws Exception {
+        var k1 = HubSecrets.newJwtKey("k1");
+        TokenService tokens = new TokenService(secrets(new JWKSet(k1), "k1", Map.of("a", aes()), "a"), "iss", "aud",
+                Duration.ofSeconds(1), 0);
+        String token = tokens.issue("user-1", "session-1");
+        assertThat(tokens.verify(token).subject()).isEqualTo("user-1");
+        assertThat(tokens.verify(token).subject()).as("from the cache").isEqualTo("user-1");
+        // a token differing in one signature character is verified on its own (and fails), not served from the cache
+        int last = token.length() - 2;
+        String tampered = token.substring(0, last) + (token.charAt(last) == 'A' ? 'B' : 'A') + token.substring(last + 1);
+        assertThatThrownBy(() -> tokens.verify(tampered)).isInstanceOf(TokenService.InvalidTokenException.class);
+        Thread.sleep(2_100);
+        assertThatThrownBy(() -> tokens.verify(token)).as("expired while cached")
+                .isInstanceOf(TokenService.InvalidTokenException.class);
+    }
+
+    @Test
     void productionRefusesToStartWithoutRealSecrets() {
         assertThatThrownBy(() -> HubSecrets.load(true, dataDir, "", "", "", "", ""))
                 .isInstanceOf(IllegalStateException.class)

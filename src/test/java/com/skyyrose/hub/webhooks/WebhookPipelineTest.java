@@ -531,5 +531,9 @@ class WebhookPipelineTest extends HubIntegrationTest {
         assertThat(metrics).contains("hub_webhooks_received_total{").contains("hub_webhooks_processed_total{")
                 .contains("hub_webhooks_queue_oldest_age_seconds");
         assertThat(metricSum("hub_webhooks_received_total", "action.woocommerce_bench")).isGreaterThanOrEqualTo(1);
+        // deliveries are timed by their intake route (Spring's per-request observation skips them: WebhookObservation)
+        assertThat(metrics).containsPattern(
+                "camel_route_policy_seconds_count\\{[^}]*routeId=\"webhook-intake-woocommerce\"")
+                .doesNotContainPattern("http_server_requests_seconds_count\\{[^}]*uri=\"/webhooks/");
     }
 }
