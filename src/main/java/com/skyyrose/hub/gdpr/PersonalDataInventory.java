@@ -251,7 +251,7 @@ public final class PersonalDataInventory {
                         + "updated_by = CASE WHEN updated_by = :uid THEN :pseudonym ELSE updated_by END",
                 null, null,
                 plain("id", "source_id", "content_type", "tags", "collection", "content_sha256", "chars",
-                        "chunk_count", "revision", "created_at", "updated_at"),
+                        "chunk_count", "revision", "created_at", "updated_at", "embedding_model"),
                 col("title", ColumnClass.FREE_TEXT, "document title"),
                 col("created_by", ColumnClass.PERSONAL, USER_ATTRIBUTION),
                 col("updated_by", ColumnClass.PERSONAL, USER_ATTRIBUTION));
