@@ -8,6 +8,7 @@ public enum ProblemType {
     NOT_FOUND("not-found", "Resource not found"),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed"),
     CONFLICT("conflict", "Conflict"),
+    GONE("gone", "Gone"),
     UNAUTHORIZED("unauthorized", "Authentication required"),
     FORBIDDEN("forbidden", "Permission denied"),
     RATE_LIMITED("rate-limited", "Too many requests"),

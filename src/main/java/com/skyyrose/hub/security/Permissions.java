@@ -20,9 +20,13 @@ public final class Permissions {
     public static final String PUBLIC = "public";
     public static final String AUTHENTICATED = "authenticated";
 
-    /** Permissions only administrators hold, whatever a wildcard says (they manage identities and secrets). */
+    /**
+     * Permissions only administrators hold, whatever a wildcard says (they manage identities and secrets).
+     * {@code gdpr:export} (export anyone's personal data) and {@code gdpr:erase} are among them; exporting one's own
+     * data needs no permission (the operation is {@code authenticated} and checks who is asked for).
+     */
     private static final Set<String> ADMIN_ONLY_RESOURCES = Set.of("users", "api-keys", "audit", "crypto",
-            "credentials");
+            "credentials", "gdpr");
 
     public static final Map<String, List<String>> ROLES = Map.of(
             "admin", List.of("*"),

@@ -35,7 +35,6 @@ public class WebhookProperties {
     /** How far back the first reconciliation of a store looks. */
     private Duration reconcileLookback = Duration.ofHours(24);
     private Duration retention = Duration.ofDays(30);
-    private Duration retentionInterval = Duration.ofHours(1);
 
     public static class Source {
         private String secret = "";
@@ -110,6 +109,4 @@ public class WebhookProperties {
     public void setReconcileLookback(Duration reconcileLookback) { this.reconcileLookback = reconcileLookback; }
     public Duration getRetention() { return retention; }
     public void setRetention(Duration retention) { this.retention = retention; }
-    public Duration getRetentionInterval() { return retentionInterval; }
-    public void setRetentionInterval(Duration retentionInterval) { this.retentionInterval = retentionInterval; }
 }

@@ -6,7 +6,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Fixed plumbing of the webhook capability: the contract operations (intake and operator API), the inbox
- * workers, the queue gauges, reconciliation and retention timers. Topic routing is YAML
+ * workers, the queue gauges and reconciliation timers. Topic routing is YAML
  * ({@code routes/webhooks/}).
  */
 @Component
@@ -47,8 +47,6 @@ public class WebhookRoutes extends RouteBuilder {
                     .routeId("webhook-reconcile")
                     .bean("webhookReconciler", "reconcileAll");
         }
-        from("timer:webhook-retention?delay=60000&period=" + properties.getRetentionInterval().toMillis())
-                .routeId("webhook-retention")
-                .bean("webhookRetention", "purge");
+        // payload retention is run by the GDPR retention route with every other category (routes/gdpr/)
     }
 }

@@ -24,6 +24,8 @@ class RouteReloadTest {
     @Test
     void editsApplyLiveAndBrokenEditsKeepThePreviousRoute() throws Exception {
         FileSystemUtils.copyRecursively(Path.of("routes"), routes);
+        // without the GDPR routes, requestGdprExport is an operation no route serves: the probe takes it over
+        FileSystemUtils.deleteRecursively(routes.resolve("gdpr"));
         Path file = routes.resolve("ops/reload-probe.camel.yaml");
         try (RunningHub hub = RunningHub.start("DATABASE_URL=" + HubIntegrationTest.TEST_DATABASE_URL,
                 "REDIS_URL=" + HubIntegrationTest.TEST_REDIS_URL, "HUB_ROUTES_DIR=" + routes,
@@ -56,7 +58,7 @@ class RouteReloadTest {
         }
     }
 
-    /** An operation no capability serves yet (501 until the probe route serves it). */
+    /** An operation no route of this test hub serves (501 until the probe route serves it). */
     private static TestHttp.Reply probe(RunningHub hub, String[] admin) {
         return hub.http().postJson("/api/v1/gdpr/export", "{\"email\":\"probe@example.com\"}", admin);
     }
