@@ -337,6 +337,17 @@ public final class PersonalDataInventory {
                 col("actions", ColumnClass.FREE_TEXT, "tool calls and their results (may hold order/customer data)"),
                 col("trace", ColumnClass.FREE_TEXT, "timed trace of the steps"),
                 col("error", ColumnClass.FREE_TEXT, "failure reason"));
+        // ---- the Support escalation queue (V61): the customer's words stay in agent_run.task; operators are named
+        table("agent_escalation", Category.AGENT_RUNS, "id", "claimed_by = :uid OR resolved_by = :uid",
+                Erasure.ANONYMISE, "claimed_by = CASE WHEN claimed_by = :uid THEN :pseudonym ELSE claimed_by END, "
+                        + "resolved_by = CASE WHEN resolved_by = :uid THEN :pseudonym ELSE resolved_by END",
+                null, null,
+                plain("id", "run_id", "agent_id", "queue", "rule", "status", "claimed_at", "resolved_at",
+                        "created_at", "updated_at"),
+                col("claimed_by", ColumnClass.PERSONAL, "user id of the operator who took the case"),
+                col("resolved_by", ColumnClass.PERSONAL, "user id of the operator who closed the case"),
+                col("facts", ColumnClass.FREE_TEXT, "what the escalation rule decided on (order total, parcel age)"),
+                col("resolution", ColumnClass.FREE_TEXT, "the operator's note (may mention the customer)"));
         // ---- data subject requests (V70)
         table("gdpr_export", Category.DATA_SUBJECT_REQUESTS, "id",
                 "subject_hash = :subject_hash OR requested_by = :uid OR subject_user_id = :uid", Erasure.DELETE,

@@ -14,6 +14,7 @@ import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -70,14 +71,15 @@ public class Embedder implements DisposableBean {
         this.recentTexts = new Remembering(model, 4096);
     }
 
-    /** Embeds only the texts it has not seen recently (bounded LRU by text). */
+    /** Embeds only the texts it has not seen recently (bounded, by text, for at most ten minutes). */
     private static final class Remembering implements EmbeddingModel {
         private final EmbeddingModel model;
         private final Cache<String, Embedding> recent;
 
         Remembering(EmbeddingModel model, int size) {
             this.model = model;
-            this.recent = Caffeine.newBuilder().maximumSize(size).build();
+            // texts may be personal (prompts, answers): kept briefly, so an erasure is never undone by a cache
+            this.recent = Caffeine.newBuilder().maximumSize(size).expireAfterWrite(Duration.ofMinutes(10)).build();
         }
 
         @Override
@@ -155,7 +157,7 @@ public class Embedder implements DisposableBean {
 
     /**
      * The model as a langchain4j {@link EmbeddingModel} (vectors not normalised) that remembers the last few thousand
-     * texts: search queries, prompts and answers recur (the round table embeds a prompt that its RAG step has just
+     * texts for ten minutes: search queries, prompts and answers recur (the round table embeds a prompt that its RAG step has just
      * embedded as a query). Ingestion ({@link #embedAll}) bypasses it: chunks are embedded once.
      */
     public EmbeddingModel model() {

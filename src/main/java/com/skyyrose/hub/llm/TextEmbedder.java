@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class TextEmbedder {
 
     private static volatile EmbeddingModel shared;
+    /** The model in use keeps its own bounded cache: {@link #RECENT} stays empty. */
+    private static volatile boolean remembering;
     /** Texts that recur across rounds (brand voice, passages, repeated prompts and answers), bounded LRU. */
     private static final Map<String, float[]> RECENT = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(512, 0.75f, true) {
@@ -31,12 +33,15 @@ public class TextEmbedder {
     /** Makes every round use this model (set once at start-up, before the first round). */
     public static synchronized void use(EmbeddingModel model) {
         shared = model;
+        RECENT.clear(); // the hub's model remembers recent texts itself (for a bounded time)
+        remembering = true;
     }
 
     /** Forgets the model if it is this one (its owner is shutting down; e.g. one of several test contexts). */
     public static synchronized void release(EmbeddingModel model) {
         if (shared == model) {
             shared = null;
+            remembering = false;
         }
     }
 
@@ -61,10 +66,12 @@ public class TextEmbedder {
     public float[] embed(String text) {
         String key = key(text);
         return memo.computeIfAbsent(key, k -> {
-            float[] known = RECENT.get(k);
+            float[] known = remembering ? null : RECENT.get(k);
             if (known == null) {
                 known = model().embed(k).content().vector();
-                RECENT.put(k, known);
+                if (!remembering) {
+                    RECENT.put(k, known);
+                }
             }
             return known;
         });
@@ -90,7 +97,9 @@ public class TextEmbedder {
         java.util.List<dev.langchain4j.data.embedding.Embedding> vectors = model().embedAll(segments).content();
         for (int i = 0; i < missing.size(); i++) {
             memo.put(missing.get(i), vectors.get(i).vector());
-            RECENT.put(missing.get(i), vectors.get(i).vector());
+            if (!remembering) {
+                RECENT.put(missing.get(i), vectors.get(i).vector());
+            }
         }
     }
 
