@@ -1,5 +1,5 @@
-// The hub's API with the signed-in user's token. The tokens live in this module's memory only (never in
-// localStorage, sessionStorage or cookies): reloading the page signs out.
+// The hub's API with the signed-in user's token. The tokens live in this module's memory only (never in web
+// storage or cookies): reloading the page signs out.
 
 let session = null; // { access, refresh, expiresAt, me }
 const listeners = new Set();

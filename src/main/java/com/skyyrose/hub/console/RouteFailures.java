@@ -4,20 +4,23 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.spi.CamelEvent.ExchangeFailedEvent;
-import org.apache.camel.spi.CamelEvent.ExchangeFailureHandledEvent;
-import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.NamedNode;
+import org.apache.camel.Route;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+import org.apache.camel.support.RoutePolicySupport;
 import org.springframework.stereotype.Component;
 
 /**
  * The last failure of each route on this instance (when and why), for the console's routes page. Camel's metrics
- * count failures but do not say what failed; this keeps one short line per route, in memory.
+ * count failures but do not say what failed; this route policy sees each route's exchanges end (direct sub-routes
+ * included, as the Micrometer route policy does) and keeps one short line per route, in memory.
  */
 @Component
-public class RouteFailures extends EventNotifierSupport {
+public class RouteFailures implements RoutePolicyFactory {
 
     /** One failure: when, and the exception's type and message (cut to a readable length). */
     public record Failure(Instant at, String error) {
@@ -26,37 +29,22 @@ public class RouteFailures extends EventNotifierSupport {
     private static final int MAX_MESSAGE = 500;
     private final Map<String, Failure> last = new ConcurrentHashMap<>();
 
-    public RouteFailures() {
-        setIgnoreCamelContextEvents(true);
-        setIgnoreRouteEvents(true);
-        setIgnoreServiceEvents(true);
-        setIgnoreStepEvents(true);
-        setIgnoreExchangeCreatedEvent(true);
-        setIgnoreExchangeCompletedEvent(true);
-        setIgnoreExchangeSendingEvents(true);
-        setIgnoreExchangeSentEvents(true);
-        setIgnoreExchangeRedeliveryEvents(true);
-        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    @Override
+    public RoutePolicy createRoutePolicy(CamelContext camelContext, String routeId, NamedNode route) {
+        return new RoutePolicySupport() {
+            @Override
+            public void onExchangeDone(Route done, Exchange exchange) {
+                if (exchange.isFailed()) {
+                    record(done.getRouteId(), exchange);
+                }
+            }
+        };
     }
 
-    @Override
-    public boolean isEnabled(CamelEvent event) {
-        return event instanceof ExchangeFailedEvent || event instanceof ExchangeFailureHandledEvent;
-    }
-
-    @Override
-    public void notify(CamelEvent event) {
-        Exchange exchange = ((CamelEvent.ExchangeEvent) event).getExchange();
+    void record(String routeId, Exchange exchange) {
         Throwable error = exchange.getException();
         if (error == null) {
             error = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
-        }
-        String routeId = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class);
-        if (routeId == null) {
-            routeId = exchange.getFromRouteId();
-        }
-        if (routeId == null) {
-            return;
         }
         last.put(routeId, new Failure(Instant.now(), describe(error)));
     }

@@ -12,16 +12,18 @@ import java.util.Set;
 /**
  * Masks personal data in a stored webhook payload for readers who are not administrators: names, e-mail
  * addresses, phone numbers, postal addresses, IPs and user agents of WooCommerce orders/customers/coupons and
- * WordPress posts. Whole {@code billing}/{@code shipping} objects are masked field by field; an e-mail address in any
+ * WordPress posts. {@code billing}/{@code shipping} objects are masked field by field; an e-mail address in any
  * other string is masked too. The shape of the document stays, so an operator still sees what arrived.
  */
 final class PersonalDataMask {
 
     static final String MASK = "•••";
-    private static final Set<String> PERSONAL_KEYS = Set.of("first_name", "last_name", "name", "company", "email",
-            "billing_email", "phone", "address_1", "address_2", "city", "state", "postcode", "country",
-            "customer_ip_address", "customer_user_agent", "ip_address", "user_agent", "username", "display_name",
-            "avatar_url", "customer_note", "email_restrictions", "used_by", "author_name", "author_email");
+    /** Personal wherever they appear (a product's {@code name} is not; a billing name is, see below). */
+    private static final Set<String> PERSONAL_KEYS = Set.of("first_name", "last_name", "email", "billing_email",
+            "phone", "address_1", "address_2", "postcode", "customer_ip_address", "customer_user_agent",
+            "ip_address", "user_agent", "username", "display_name", "avatar_url", "customer_note",
+            "email_restrictions", "used_by", "author_name", "author_email");
+    /** Every field inside these objects is personal (name, company, city, state, country…). */
     private static final Set<String> PERSONAL_OBJECTS = Set.of("billing", "shipping");
     private static final java.util.regex.Pattern EMAIL =
             java.util.regex.Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");

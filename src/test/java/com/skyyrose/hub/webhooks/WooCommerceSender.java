@@ -17,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
  * escaped as \/), the X-WC-Webhook-* headers, signature = base64(HMAC-SHA256(body, decoded secret)).
  * The signing here is independent of the hub's code.
  */
-final class WooCommerceSender {
+public final class WooCommerceSender {
 
     private static final AtomicLong DELIVERY = new AtomicLong(System.currentTimeMillis());
 
@@ -25,12 +25,12 @@ final class WooCommerceSender {
     private final String signingKey;
 
     /** @param signingKey the secret as WooCommerce uses it (after html_entity_decode) */
-    WooCommerceSender(TestHttp http, String signingKey) {
+    public WooCommerceSender(TestHttp http, String signingKey) {
         this.http = http;
         this.signingKey = signingKey;
     }
 
-    static ObjectNode sample(String name) {
+    public static ObjectNode sample(String name) {
         try (InputStream in = WooCommerceSender.class.getResourceAsStream("/webhooks/" + name + ".json")) {
             return (ObjectNode) TestHttp.json().readTree(in);
         } catch (IOException e) {
@@ -39,7 +39,7 @@ final class WooCommerceSender {
     }
 
     /** The body bytes WooCommerce would send for this resource state (wp_json_encode escapes '/'). */
-    static String wpJson(ObjectNode resource) {
+    public static String wpJson(ObjectNode resource) {
         try {
             return TestHttp.json().writeValueAsString(resource).replace("/", "\\/");
         } catch (IOException e) {
@@ -57,7 +57,7 @@ final class WooCommerceSender {
         }
     }
 
-    TestHttp.Reply deliver(String source, String topic, String body) {
+    public TestHttp.Reply deliver(String source, String topic, String body) {
         return deliver(source, topic, body, sign(signingKey, body));
     }
 
