@@ -2,6 +2,8 @@
 // storage or cookies): reloading the page signs out.
 
 let session = null; // { access, refresh, expiresAt, me }
+// errors come as problem+json; naming only application/json makes the contract facade answer 406
+const ACCEPT = 'application/json, application/problem+json';
 const listeners = new Set();
 
 export function onSessionChange(fn) {
@@ -19,7 +21,7 @@ export function me() {
 async function token(body) {
   const res = await fetch('/api/v1/auth/token', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: ACCEPT },
     body: JSON.stringify(body),
     credentials: 'omit',
     cache: 'no-store',
@@ -79,7 +81,7 @@ export async function api(path, { method = 'GET', body, accept = [] } = {}) {
   const send = () => fetch(path, {
     method,
     headers: {
-      Accept: 'application/json',
+      Accept: ACCEPT,
       Authorization: `Bearer ${session.access}`,
       ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
     },

@@ -12,6 +12,7 @@ import com.skyyrose.hub.support.TestAuth;
 import com.skyyrose.hub.support.TestHttp;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -19,7 +20,7 @@ import org.springframework.test.context.TestPropertySource;
 /**
  * The hub the console tests run against: the LLM panel, WooCommerce and Tripo3D fakes, a WooCommerce webhook
  * secret, fast webhook retries and job polls, and a fast metrics sampler. The API and browser tests share this
- * configuration, so Spring starts the hub once for both; the fakes live as long as the test JVM.
+ * configuration; the fakes live as long as the test JVM.
  */
 @TestPropertySource(properties = {
         "WOOCOMMERCE_WEBHOOK_SECRET=" + ConsoleTestHub.WEBHOOK_SECRET,
@@ -33,6 +34,7 @@ import org.springframework.test.context.TestPropertySource;
         "HUB_TOOL_JOBS_BACKOFF_MAX=600ms",
         "HUB_CONSOLE_METRICS_INTERVAL_MS=500"
 })
+@DirtiesContext // its fast webhook retries and its Tripo poller must not outlive these tests in a cached context
 abstract class ConsoleTestHub extends HubIntegrationTest {
 
     static final String WEBHOOK_SECRET = "console-webhook-secret";
