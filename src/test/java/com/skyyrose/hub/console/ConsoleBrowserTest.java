@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -76,6 +77,10 @@ class ConsoleBrowserTest extends ConsoleTestHub {
                 "--disable-background-networking", "--disable-sync", "--lang=en-US");
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+        // screenshots show the viewport: make it exactly 1280×800 whatever the window's frame takes
+        long frameWidth = (Long) js("return window.outerWidth - window.innerWidth");
+        long frameHeight = (Long) js("return window.outerHeight - window.innerHeight");
+        browser.manage().window().setSize(new Dimension(1280 + (int) frameWidth, 800 + (int) frameHeight));
     }
 
     @AfterEach
