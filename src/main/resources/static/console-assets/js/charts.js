@@ -9,7 +9,7 @@ export function lineChart({ title, timestamps, series, unit = '', height = 220, 
   const w = width - pad.left - pad.right;
   const hgt = height - pad.top - pad.bottom;
   const values = series.flatMap((s) => s.values.filter((v) => v != null));
-  const max = niceMax(Math.max(1e-9, ...values, 0));
+  const max = niceMax(Math.max(1, ...values));
   const n = Math.max(1, timestamps.length - 1);
   const x = (i) => pad.left + (timestamps.length <= 1 ? w : (i / n) * w);
   const y = (v) => pad.top + hgt - (v / max) * hgt;
@@ -21,11 +21,13 @@ export function lineChart({ title, timestamps, series, unit = '', height = 220, 
       h('svg:text', { x: pad.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis-label' }, short(v) + unit));
   }
   const ticks = Math.min(6, timestamps.length);
+  const spanMs = timestamps.length > 1 ? new Date(timestamps[timestamps.length - 1]) - new Date(timestamps[0]) : 0;
+  const seconds = spanMs < 10 * 60 * 1000; // a short window needs seconds on the axis
   for (let k = 0; k < ticks; k++) {
     const i = ticks === 1 ? 0 : Math.round((k / (ticks - 1)) * (timestamps.length - 1));
     const d = new Date(timestamps[i]);
     svg.append(h('svg:text', { x: x(i), y: height - 6, 'text-anchor': 'middle', class: 'axis-label' },
-      `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`));
+      [d.getHours(), d.getMinutes(), ...(seconds ? [d.getSeconds()] : [])].map((v) => String(v).padStart(2, '0')).join(':')));
   }
   series.forEach((s, idx) => {
     const color = PALETTE[idx % PALETTE.length];

@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -77,10 +77,9 @@ class ConsoleBrowserTest extends ConsoleTestHub {
                 "--disable-background-networking", "--disable-sync", "--lang=en-US");
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-        // screenshots show the viewport: make it exactly 1280×800 whatever the window's frame takes
-        long frameWidth = (Long) js("return window.outerWidth - window.innerWidth");
-        long frameHeight = (Long) js("return window.outerHeight - window.innerHeight");
-        browser.manage().window().setSize(new Dimension(1280 + (int) frameWidth, 800 + (int) frameHeight));
+        // screenshots show the viewport: make it exactly 1280×800 (headless windows lose height to their frame)
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 1280, "height", 800,
+                "deviceScaleFactor", 1, "mobile", false));
     }
 
     @AfterEach
