@@ -30,12 +30,12 @@ export async function render(root, params) {
 }
 
 function providerHealth(data) {
-  return h('div', { class: 'cards', id: 'provider-health' }, data.providers.map((p) => {
+  return h('div', { class: 'cards cards-tight', id: 'provider-health' }, data.providers.map((p) => {
     const recent = p.recent || {};
     const state = p.enabled ? (p.circuit?.state || 'closed') : 'not_configured';
     return h('div', { class: `card health health-${state}`, 'data-provider': p.id },
       h('div', { class: 'card-head' }, h('h3', null, p.id), pill(state)),
-      h('p', { class: 'small muted mono' }, p.model || p.description || ''),
+      p.model ? h('p', { class: 'small muted mono' }, p.model) : h('p', { class: 'small muted clamp' }, p.description || ''),
       h('div', { class: 'card-stats' },
         kvs('Calls', fmt.int(recent.calls), `last ${recent.window_minutes ?? 15} min`),
         kvs('Errors', fmt.int(recent.errors), recent.timeouts ? `${recent.timeouts} timeouts` : ''),

@@ -4,7 +4,7 @@ import { api, ApiError } from '../api.js';
 
 export async function render(root, params) {
   root.append(h('header', { class: 'page-head' }, h('h1', null, 'Routes'),
-    h('p', { class: 'lede' }, 'Every Camel route of this instance — YAML from routes/ (reloaded live) or Java.')));
+    h('p', { class: 'lede' }, 'Every Camel route of this instance — YAML files from routes/, or Java.')));
   let reply;
   try {
     reply = await api('/api/v1/ops/routes');
@@ -23,13 +23,23 @@ export async function render(root, params) {
 
   const detail = h('div', { id: 'route-source' });
   const filter = h('input', { type: 'search', placeholder: 'Filter by id or file…', class: 'filter', id: 'route-filter' });
+  const sort = h('select', { class: 'filter-sort', id: 'route-sort', 'aria-label': 'Sort routes' },
+    [['id', 'Sort by id'], ['failures', 'Most failures'], ['exchanges', 'Most exchanges'], ['p99_ms', 'Slowest p99']]
+      .map(([value, label]) => h('option', { value }, label)));
+  const order = {
+    id: (a, b) => a.id.localeCompare(b.id),
+    failures: (a, b) => b.failures - a.failures || b.exchanges - a.exchanges,
+    exchanges: (a, b) => b.exchanges - a.exchanges,
+    p99_ms: (a, b) => (b.p99_ms ?? -1) - (a.p99_ms ?? -1),
+  };
   const holder = h('div');
   const draw = () => {
     const q = filter.value.trim().toLowerCase();
-    const shown = routes.filter((r) => !q || r.id.toLowerCase().includes(q) || (r.source.file || '').toLowerCase().includes(q));
+    const shown = routes.filter((r) => !q || r.id.toLowerCase().includes(q) || (r.source.file || '').toLowerCase().includes(q))
+      .sort(order[sort.value]);
     clear(holder).append(table([
       { label: 'Route', cell: (r) => h('span', { class: 'mono strong' }, r.id) },
-      { label: 'Source', cell: (r) => r.source.kind === 'yaml' ? h('span', { class: 'mono' }, r.source.file) : h('span', { class: 'muted' }, 'Java') },
+      { label: 'Source', cell: (r) => r.source.kind === 'yaml' ? h('span', { class: 'mono', title: r.source.file }, r.source.file.replace(/^routes\//, '')) : h('span', { class: 'muted' }, 'Java') },
       { label: 'Status', cell: (r) => pill(r.status) },
       { label: 'Exchanges', class: 'num', cell: (r) => fmt.int(r.exchanges) },
       { label: 'Failures', class: 'num', cell: (r) => r.failures > 0 ? h('span', { class: 'bad' }, fmt.int(r.failures)) : '0' },
@@ -43,8 +53,9 @@ export async function render(root, params) {
     }));
   };
   filter.addEventListener('input', draw);
+  sort.addEventListener('change', draw);
   draw();
-  root.append(detail, section('All routes', filter, holder));
+  root.append(detail, section('All routes', h('div', { class: 'toolbar' }, filter, sort), holder));
   if (params[0]) await showSource(detail, params[0], routes.find((r) => r.id === params[0]));
   return null;
 }

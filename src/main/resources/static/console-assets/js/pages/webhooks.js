@@ -114,7 +114,12 @@ async function renderEvent(root, id) {
   const { data: e } = await api(`/api/v1/webhooks/events/${encodeURIComponent(id)}`);
   root.append(h('header', { class: 'page-head' },
     h('p', { class: 'crumbs' }, h('a', { href: '#/webhooks' }, '← Inbox')),
-    h('h1', null, `Event ${e.id}`), h('div', { class: 'head-row' }, pill(e.status), h('span', { class: 'mono' }, e.topic))));
+    h('h1', null, `Event ${e.id}`), h('div', { class: 'head-row' }, pill(e.status), h('span', { class: 'mono' }, e.topic),
+      can('webhooks:replay') && (e.status === 'dead' || e.status === 'processed') && !e.payloadPurgedAt
+        ? button('Replay', async () => {
+          await api(`/api/v1/webhooks/events/${e.id}/replay`, { method: 'POST' });
+          location.hash = `#/webhooks/topic=${encodeURIComponent(e.topic)}`;
+        }, { class: 'btn btn-small', 'data-replay': e.id }) : null)));
   root.append(section('Delivery', h('dl', { class: 'meta' },
     ...[['Provider / source', `${e.provider} / ${e.source}`], ['Origin', e.origin], ['Resource', `${e.resource ?? ''} ${e.resourceId ?? ''}`],
       ['Received', fmt.time(e.receivedAt)], ['Processed', fmt.time(e.processedAt)], ['Attempts', fmt.int(e.attempts)],
