@@ -61,6 +61,11 @@ class ConsoleBrowserTest extends ConsoleTestHub {
                     + "or point -Dhub.test.chromium / -Dhub.test.chromedriver at them.");
         }
         Files.createDirectories(SCREENSHOTS);
+        try (var old = Files.newDirectoryStream(SCREENSHOTS, "failed-*.png")) {
+            for (Path shot : old) {
+                Files.delete(shot); // only this run's failures stay
+            }
+        }
     }
 
     @BeforeEach
