@@ -80,17 +80,18 @@ async function route() {
   const entry = PAGES.find((p) => p.path === path) || PAGES[0];
   stopPage();
   nav.querySelectorAll('a').forEach((a) => a.classList.toggle('active', a.dataset.page === entry.path));
-  clear(main);
-  const token = {};
-  route.current = token;
+  // each visit renders into its own element: a slow answer for a page left meanwhile lands in a detached one
+  const view = h('div', { class: 'view', 'data-view': entry.path });
+  clear(main).append(view);
+  route.current = view;
   try {
-    const result = await entry.page.render(main, params);
-    if (route.current === token) cleanup = result;
+    const result = await entry.page.render(view, params);
+    if (route.current === view) cleanup = result;
     else if (typeof result === 'function') result();
   } catch (err) {
-    if (route.current !== token) return;
+    if (route.current !== view) return;
     if (err instanceof ApiError && err.status === 401) return; // session ended: the login screen is showing
-    main.append(notice(`Could not load this page: ${err.message}`, 'error'));
+    view.append(notice(`Could not load this page: ${err.message}`, 'error'));
   }
 }
 

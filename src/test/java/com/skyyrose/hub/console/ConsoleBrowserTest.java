@@ -331,6 +331,8 @@ class ConsoleBrowserTest extends ConsoleTestHub {
         go("#/agents/commerce");
         waitFor(() -> present("[data-agent='commerce'].selected") && present("table.grid"), "the commerce runs");
         assertThat(all("tr[data-run='" + runId + "'], #approve-run")).isEmpty();
+        // the routes page it landed on answered 403 late: that must not leak into this page
+        assertThat(text("main")).doesNotContain("Routes are shown");
         screenshot("16-viewer-agents");
         go("#/webhooks");
         waitFor(() -> present("tr[data-event='" + eventId + "']"), "the inbox");
