@@ -1,7 +1,7 @@
 // Agents and runs: the six SuperAgents with their stats, an agent's runs, a run's trace as a timeline,
 // its actions and (with agents:approve) the approve button.
 import { h, fmt, pill, table, section, notice, json, button } from '../dom.js';
-import { api, can } from '../api.js';
+import { api, can, me } from '../api.js';
 
 export async function render(root, params) {
   if (params[0] === 'run' && params[1]) return renderRun(root, params[1]);
@@ -26,7 +26,7 @@ export async function render(root, params) {
       { label: 'Duration', class: 'num', cell: (r) => fmt.ms(r.duration_ms) },
       { label: 'Cost', class: 'num', cell: (r) => fmt.usd(r.cost_usd) },
     ], runs.data.items, {
-      empty: 'No runs yet.',
+      empty: me()?.role === 'admin' ? 'No runs yet.' : 'None of your runs yet: runs are shown to whoever started them and to admins.',
       rowAttrs: (r) => ({ 'data-run': r.id, 'data-status': r.status }),
       onRow: (r) => { location.hash = `#/agents/run/${r.id}`; },
     })));
