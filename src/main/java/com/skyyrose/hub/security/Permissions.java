@@ -31,9 +31,10 @@ public final class Permissions {
     public static final Map<String, List<String>> ROLES = Map.of(
             "admin", List.of("*"),
             // runs agents and tools (each connector's tools are named by their own permission namespace),
-            // reads everything operational, replays webhooks
+            // reads everything operational, replays webhooks, inspects routes in the ops console
             "operator", List.of("agents:*", "round-table:*", "tools:*", "woocommerce:*", "wordpress:*",
-                    "tripo3d:*", "fashn:*", "brand:read", "knowledge:read", "webhooks:read", "webhooks:replay"),
+                    "tripo3d:*", "fashn:*", "brand:read", "knowledge:read", "webhooks:read", "webhooks:replay",
+                    "routes:inspect", "metrics:read"),
             // curates brand DNA and the knowledge base
             "editor", List.of("brand:*", "knowledge:*", "agents:read", "round-table:read", "tools:read"),
             // commerce partner over REST: the partner-facing operations only

@@ -126,6 +126,27 @@ public class ToolJobs {
         return job;
     }
 
+    /** GET /api/v1/jobs?kind=&status=&limit=&offset= — 3D and try-on jobs, newest first, with their progress. */
+    public Map<String, Object> list(Exchange exchange) {
+        String kind = exchange.getMessage().getHeader("kind", String.class);
+        String status = exchange.getMessage().getHeader("status", String.class);
+        int limit = exchange.getMessage().getHeader("limit", 50, Integer.class);
+        int offset = exchange.getMessage().getHeader("offset", 0, Integer.class);
+        String where = " WHERE (?::text IS NULL OR kind = ?) AND (?::text IS NULL OR status = ?)";
+        List<Map<String, Object>> items = jdbc.query("SELECT * FROM tool_job" + where
+                + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", (rs, n) -> toMap(rs),
+                kind, kind, status, status, limit, offset);
+        Long total = jdbc.queryForObject("SELECT count(*) FROM tool_job" + where, Long.class,
+                kind, kind, status, status);
+        exchange.getMessage().setHeader("X-Total-Count", total);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", items);
+        body.put("total", total);
+        body.put("limit", limit);
+        body.put("offset", offset);
+        return body;
+    }
+
     public Map<String, Object> find(String kind, UUID id) {
         List<Map<String, Object>> rows = jdbc.query("SELECT * FROM tool_job WHERE id = ? AND kind = ?",
                 (rs, n) -> toMap(rs), id, kind);

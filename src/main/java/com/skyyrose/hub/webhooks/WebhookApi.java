@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +41,22 @@ public class WebhookApi {
         return body;
     }
 
-    /** GET /api/v1/webhooks/events/{eventId} — metadata, stored headers and the payload (until purged). */
+    /**
+     * GET /api/v1/webhooks/events/{eventId} — metadata, stored headers and the payload (until purged). Personal data
+     * in the payload is masked unless the caller is an administrator ({@code payloadMasked: true}).
+     */
     public Map<String, Object> get(Exchange exchange) {
         WebhookInbox.StoredEvent e = found(exchange);
         Map<String, Object> body = summary(e);
         body.put("headers", readJson(e.headersJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        body.put("payload", e.payload() == null ? null : readJson(e.payload()));
+        Object payload = e.payload() == null ? null : readJson(e.payload());
+        boolean admin = Principal.current(exchange).map(Principal::isAdmin).orElse(false);
+        if (!admin && payload != null) {
+            payload = payload instanceof JsonNode tree ? PersonalDataMask.mask(tree)
+                    : PersonalDataMask.maskText(payload.toString());
+            body.put("payloadMasked", true);
+        }
+        body.put("payload", payload);
         return body;
     }
 

@@ -6,12 +6,12 @@ import java.util.List;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /** Points a test hub at the LLM panel fakes and the WooCommerce fake, with the round-table settings agent runs use. */
-final class AgentTestFakes {
+public final class AgentTestFakes {
 
     private AgentTestFakes() {
     }
 
-    static void register(DynamicPropertyRegistry registry, List<LlmVendorFake> panel, WooCommerceFake store) {
+    public static void register(DynamicPropertyRegistry registry, List<LlmVendorFake> panel, WooCommerceFake store) {
         for (LlmVendorFake fake : panel) {
             fake.env().forEach((k, v) -> registry.add(k, () -> v));
         }

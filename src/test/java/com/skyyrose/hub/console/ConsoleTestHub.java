@@ -1,0 +1,72 @@
+package com.skyyrose.hub.console;
+
+import com.skyyrose.hub.agents.AgentTestFakes;
+import com.skyyrose.hub.fakes.AnthropicFake;
+import com.skyyrose.hub.fakes.GeminiFake;
+import com.skyyrose.hub.fakes.LlmVendorFake;
+import com.skyyrose.hub.fakes.OpenAiFake;
+import com.skyyrose.hub.fakes.TripoFake;
+import com.skyyrose.hub.fakes.WooCommerceFake;
+import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.TestAuth;
+import com.skyyrose.hub.support.TestHttp;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * The hub the console tests run against: the LLM panel, WooCommerce and Tripo3D fakes, a WooCommerce webhook
+ * secret, fast webhook retries and job polls, and a fast metrics sampler. The API and browser tests share this
+ * configuration; the fakes live as long as the test JVM.
+ */
+@TestPropertySource(properties = {
+        "WOOCOMMERCE_WEBHOOK_SECRET=" + ConsoleTestHub.WEBHOOK_SECRET,
+        "HUB_WEBHOOKS_POLL_INTERVAL=50ms",
+        "HUB_WEBHOOKS_BACKOFF_BASE=100ms",
+        "HUB_WEBHOOKS_BACKOFF_MAX=300ms",
+        "HUB_WEBHOOKS_MAX_ATTEMPTS=3",
+        "HUB_WEBHOOKS_RECONCILE_ENABLED=false",
+        "HUB_TOOL_JOBS_POLL_INTERVAL=600",
+        "HUB_TOOL_JOBS_BACKOFF_INITIAL=600ms",
+        "HUB_TOOL_JOBS_BACKOFF_MAX=600ms",
+        "HUB_CONSOLE_METRICS_INTERVAL_MS=500"
+})
+@DirtiesContext // its fast webhook retries and its Tripo poller must not outlive these tests in a cached context
+abstract class ConsoleTestHub extends HubIntegrationTest {
+
+    static final String WEBHOOK_SECRET = "console-webhook-secret";
+    static final OpenAiFake OPENAI = new OpenAiFake();
+    static final AnthropicFake ANTHROPIC = new AnthropicFake();
+    static final GeminiFake GEMINI = new GeminiFake();
+    static final List<LlmVendorFake> PANEL = List.of(OPENAI, ANTHROPIC, GEMINI);
+    static final WooCommerceFake STORE = new WooCommerceFake();
+    static final TripoFake TRIPO = new TripoFake();
+
+    @DynamicPropertySource
+    static void fakes(DynamicPropertyRegistry registry) {
+        AgentTestFakes.register(registry, PANEL, STORE);
+        registry.add("TRIPO_BASE_URL", TRIPO::baseUrl);
+        registry.add("TRIPO_API_KEY", () -> TripoFake.API_KEY);
+    }
+
+    /** A new user with this role; returns its e-mail (the password is {@link #PASSWORD}). */
+    String newUser(String role) {
+        String email = role + "-" + UUID.randomUUID() + "@skyyrose.test";
+        TestHttp.Reply created = http().postJson("/api/v1/users", "{\"email\":\"" + email + "\",\"password\":\""
+                + PASSWORD + "\",\"role\":\"" + role + "\"}", TestAuth.admin(http()));
+        if (created.status() != 201) {
+            throw new AssertionError("could not create a " + role + ": " + created.status() + " " + created.body());
+        }
+        return email;
+    }
+
+    static final String PASSWORD = "console console 1234";
+
+    /** Bearer headers of a new user with this role. */
+    String[] signedIn(String role) {
+        return TestAuth.bearer(TestAuth.login(http(), newUser(role), PASSWORD).get("access_token").asText());
+    }
+}
