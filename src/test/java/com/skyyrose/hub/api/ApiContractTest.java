@@ -124,6 +124,26 @@ class ApiContractTest extends HubIntegrationTest {
     }
 
     @Test
+    void aPlainJsonAcceptIsServedAndAnAcceptTheContractCannotServeIs406Problem() {
+        String[] admin = TestAuth.admin(http());
+        for (String accept : List.of("application/json", "application/json; charset=utf-8", "*/*",
+                "application/*", "application/json, application/problem+json")) {
+            TestHttp.Reply reply = http().get("/api/v1/agents", TestAuth.plus(admin, "Accept", accept));
+            assertThat(reply.status()).as(accept).isEqualTo(200);
+            assertThat(reply.contentType()).as(accept).startsWith("application/json");
+        }
+        TestHttp.Reply html = http().get("/api/v1/agents", TestAuth.plus(admin, "Accept", "text/html"));
+        assertThat(html.status()).isEqualTo(406);
+        assertThat(html.contentType()).startsWith("application/problem+json");
+        assertThat(html.json().get("detail").asText()).contains("text/html");
+        // sign-in with a JSON-only Accept, as most HTTP clients send it
+        TestHttp.Reply token = http().post("/api/v1/auth/token", "application/json",
+                "{\"grant_type\":\"password\",\"username\":\"" + TestAuth.ADMIN_EMAIL + "\",\"password\":\""
+                        + TestAuth.ADMIN_PASSWORD + "\"}", "Accept", "application/json");
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+    }
+
+    @Test
     void wrongContentTypeIs415Problem() {
         TestHttp.Reply reply = http().post("/api/v1/round-table/query", "text/plain", "hello", TestAuth.admin(http()));
         assertThat(reply.status()).isEqualTo(415);
