@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * end-to-end minus the providers' fixed 300 ms, and end-to-end minus the slowest provider call as the hub measured
  * it (latency_ms of the slowest candidate). Every request sends Cache-Control: no-cache (no cache hits).
  *
- * Usage: java RoundTableBench.java BASE_URL [requestsPerWorker] [warmup]
+ * The warm-up runs at concurrency 16 and is not measured (the JIT compiles the hot paths under it). With the hub's
+ * process id, the CPU the hub used per round is reported for each measured phase (from /proc, user + system).
+ *
+ * Usage: java RoundTableBench.java BASE_URL [requestsPerWorker] [warmupRequests] [hubPid]
  * (env BENCH_AUTH_HEADER="X-API-Key: ..." adds a credential once the API requires one)
  */
 public class RoundTableBench {
@@ -34,22 +37,37 @@ public class RoundTableBench {
     public static void main(String[] args) throws Exception {
         String base = args[0];
         int perWorker = args.length > 1 ? Integer.parseInt(args[1]) : 25;
-        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 320;
+        String hubPid = args.length > 3 ? args[3] : null;
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        for (int i = 0; i < warmup; i++) {
-            call(client, base, "warm-up " + i);
-        }
-        System.out.printf(Locale.ROOT, "round table benchmark: 3 fake providers at a fixed %d ms, %s%n", PROVIDER_MS,
-                base);
-        System.out.printf(Locale.ROOT, "%-12s %8s %9s %9s %9s %14s %14s %14s%n", "concurrency", "requests",
-                "e2e p50", "e2e p99", "e2e max", "ovh(300) p50", "ovh(300) p99", "ovh(slowest) p50/p99");
+        run(client, base, "warm-up", 16, Math.max(1, warmup / 16));
+        System.out.printf(Locale.ROOT, "round table benchmark: 3 fake providers at a fixed %d ms, %s (after %d "
+                + "warm-up rounds at concurrency 16)%n", PROVIDER_MS, base, Math.max(1, warmup / 16) * 16);
+        System.out.printf(Locale.ROOT, "%-12s %8s %9s %9s %9s %14s %14s %14s %14s%n", "concurrency", "requests",
+                "e2e p50", "e2e p99", "e2e max", "ovh(300) p50", "ovh(300) p99", "ovh(slowest) p50/p99",
+                "hub CPU/round");
         for (int concurrency : new int[] {1, 16}) {
-            List<Sample> samples = run(client, base, concurrency, concurrency == 1 ? perWorker * 2 : perWorker);
-            report(concurrency, samples);
+            double cpu0 = cpuSeconds(hubPid);
+            List<Sample> samples = run(client, base, "c" + concurrency, concurrency,
+                    concurrency == 1 ? perWorker * 2 : perWorker);
+            double cpuMsPerRound = (cpuSeconds(hubPid) - cpu0) * 1000 / samples.size();
+            report(concurrency, samples, hubPid == null ? Double.NaN : cpuMsPerRound);
         }
     }
 
-    static List<Sample> run(HttpClient client, String base, int concurrency, int perWorker) throws Exception {
+    /** CPU seconds (user + system) the process has used, from /proc/PID/stat; 0 without a pid. */
+    static double cpuSeconds(String pid) throws Exception {
+        if (pid == null) {
+            return 0;
+        }
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name; clock ticks of 1/100 s
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
+    static List<Sample> run(HttpClient client, String base, String phase, int concurrency, int perWorker)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         List<Future<List<Sample>>> futures = new ArrayList<>();
         for (int w = 0; w < concurrency; w++) {
@@ -57,7 +75,7 @@ public class RoundTableBench {
             futures.add(pool.submit(() -> {
                 List<Sample> mine = new ArrayList<>();
                 for (int i = 0; i < perWorker; i++) {
-                    mine.add(call(client, base, "c" + concurrency + " w" + worker + " #" + i));
+                    mine.add(call(client, base, phase + " w" + worker + " #" + i));
                 }
                 return mine;
             }));
@@ -98,7 +116,7 @@ public class RoundTableBench {
         return new Sample(e2e, slowest);
     }
 
-    static void report(int concurrency, List<Sample> samples) {
+    static void report(int concurrency, List<Sample> samples, double hubCpuMsPerRound) {
         List<Double> e2e = new ArrayList<>();
         List<Double> ovh = new ArrayList<>();
         List<Double> ovhSlowest = new ArrayList<>();
@@ -107,9 +125,9 @@ public class RoundTableBench {
             ovh.add(s.e2eMs() - PROVIDER_MS);
             ovhSlowest.add(s.e2eMs() - s.slowestProviderMs());
         }
-        System.out.printf(Locale.ROOT, "%-12d %8d %7.0fms %7.0fms %7.0fms %12.0fms %12.0fms %8.0f/%.0fms%n",
+        System.out.printf(Locale.ROOT, "%-12d %8d %7.0fms %7.0fms %7.0fms %12.0fms %12.0fms %8.0f/%.0fms %12.1fms%n",
                 concurrency, samples.size(), pct(e2e, 50), pct(e2e, 99), Collections.max(e2e), pct(ovh, 50),
-                pct(ovh, 99), pct(ovhSlowest, 50), pct(ovhSlowest, 99));
+                pct(ovh, 99), pct(ovhSlowest, 50), pct(ovhSlowest, 99), hubCpuMsPerRound);
     }
 
     static double pct(List<Double> values, double p) {

@@ -83,8 +83,8 @@ public final class KnowledgeBench {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         report.append(String.format("## Ingestion%n%n%d documents, %d chunks (800 chars, 150 overlap) in %.1f s: "
-                + "**%.0f chunks/s** (chunk + embed all-MiniLM-L6-v2 in process + store)%n%n", docs, chunks, seconds,
-                chunks / seconds));
+                + "**%.0f chunks/s** (chunk + embed with %s in process + store)%n%n", docs, chunks, seconds,
+                chunks / seconds, embedder.modelName()));
         System.out.print(report);
 
         // real vectors to derive the rest from
@@ -160,8 +160,8 @@ public final class KnowledgeBench {
         }
         report.append("\nLoad average at end: ").append(Files.readString(Path.of("/proc/loadavg")).strip())
                 .append('\n');
-        report.append(String.format("%nThe embedding model takes about %s of heap after loading (ONNX weights are "
-                + "off-heap too: ~90 MB resident).%n", human(modelHeap)));
+        report.append(String.format("%nThe embedding model takes about %s of heap after loading (its ONNX weights "
+                + "are off-heap: ~23 MB for the int8 export, ~90 MB for float32).%n", human(modelHeap)));
         report.append("\nPlan at 100k: ").append(String.join(" / ", jdbc.queryForList("EXPLAIN SELECT id FROM "
                 + "knowledge_chunk ORDER BY (e1 <-> e1)^2 LIMIT 5", String.class))).append('\n');
         jdbc.execute("TRUNCATE knowledge_document CASCADE");
