@@ -51,6 +51,9 @@ import org.springframework.stereotype.Component;
 public class AgentRuns {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentRuns.class);
+    static final String AWAITING_APPROVAL = "awaiting_approval";
+    /** The permission to approve a waiting run (operators, admins), declared on approveRun in the contract. */
+    static final String APPROVE = "agents:approve";
     private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() {
     };
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -230,15 +233,45 @@ public class AgentRuns {
         return prefer != null && prefer.toLowerCase(Locale.ROOT).contains("respond-async");
     }
 
-    /** GET /api/v1/runs/{runId} — the caller's own runs, any run for admins. */
+    /**
+     * GET /api/v1/runs/{runId} — the caller's own runs, any run for admins, and any run awaiting approval for whoever
+     * may approve it (they must see what they approve).
+     */
     public Map<String, Object> getRun(Exchange exchange) {
         Principal principal = principal(exchange);
         UUID id = uuid(exchange.getMessage().getHeader("runId", String.class));
         Map<String, Object> view = view(id).orElseThrow(() -> ProblemException.notFound("No run " + id + "."));
-        if (!principal.isAdmin() && !principal.id().equals(view.get("principal_id"))) {
+        boolean approver = principal.has(APPROVE) && AWAITING_APPROVAL.equals(view.get("status"));
+        if (!principal.isAdmin() && !approver && !principal.id().equals(view.get("principal_id"))) {
             throw ProblemException.notFound("No run " + id + ".");
         }
         return view;
+    }
+
+    /** GET /api/v1/approvals — runs awaiting approval from every caller, oldest first, with their actions. */
+    public Map<String, Object> listAwaitingApproval(Exchange exchange) {
+        String agentId = exchange.getMessage().getHeader("agent", String.class);
+        int limit = intHeader(exchange, "limit", 20);
+        int offset = intHeader(exchange, "offset", 0);
+        List<Object> args = new ArrayList<>(List.of(AWAITING_APPROVAL));
+        String where = "status = ?";
+        if (agentId != null && !agentId.isBlank()) {
+            where += " AND agent_id = ?";
+            args.add(agentId);
+        }
+        Long total = jdbc.queryForObject("SELECT count(*) FROM agent_run WHERE " + where, Long.class,
+                args.toArray());
+        args.add(limit);
+        args.add(offset);
+        List<Map<String, Object>> items = jdbc.query("SELECT * FROM agent_run WHERE " + where
+                + " ORDER BY created_at, id LIMIT ? OFFSET ?", (rs, i) -> row(rs, true), args.toArray());
+        exchange.getMessage().setHeader("X-Total-Count", total);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("items", items);
+        out.put("total", total);
+        out.put("limit", limit);
+        out.put("offset", offset);
+        return out;
     }
 
     /** GET /api/v1/agents/{agentId}/runs — newest first, the caller's own unless admin. */

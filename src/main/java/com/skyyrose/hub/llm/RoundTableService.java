@@ -159,12 +159,23 @@ public class RoundTableService {
         }
         RoundTableResult r = new RoundTableResult(UUID.randomUUID().toString(),
                 w == null ? null : new RoundTableResult.Winner(w.provider(), w.model(), w.text(), w.score()),
-                result, new RoundTableResult.Selection(method, selector.weights(), rationale, scored.agreement(),
+                result, new RoundTableResult.Selection(method, weightsUsed(result), rationale, scored.agreement(),
                         verdict),
                 degraded, false, (System.nanoTime() - started) / 1_000_000, new Candidate.Tokens(in, out),
                 Math.round(cost * 1e8) / 1e8, Instant.now().toString());
         metrics.round(degraded ? "degraded" : "ok", w == null ? null : w.provider());
         exchange.getMessage().setBody(r);
+    }
+
+    /** The weights of the components that scored this round (no {@code plan} weight for a plain question). */
+    private Map<String, Double> weightsUsed(List<Candidate> scored) {
+        Map<String, Double> used = new LinkedHashMap<>();
+        selector.weights().forEach((component, weight) -> {
+            if (scored.stream().anyMatch(c -> c.scores() != null && c.scores().containsKey(component))) {
+                used.put(component, weight);
+            }
+        });
+        return used.isEmpty() ? selector.weights() : used;
     }
 
     private static Candidate withJudge(Candidate c, double judgeScore) {

@@ -1,5 +1,5 @@
-// Agents and runs: the six SuperAgents with their stats, an agent's runs, a run's trace as a timeline,
-// its actions and (with agents:approve) the approve button.
+// Agents and runs: the six SuperAgents with their stats, (with agents:approve) the runs awaiting approval from
+// every caller, an agent's runs, a run's trace as a timeline, its actions and the approve button.
 import { h, fmt, pill, table, section, notice, json, button } from '../dom.js';
 import { api, can, me } from '../api.js';
 
@@ -17,6 +17,20 @@ export async function render(root, params) {
   h('div', { class: 'card-stats' },
     kv('Runs', fmt.int(a.stats?.runs)), kv('Success', fmt.pct(a.stats?.success_rate)),
     kv('p50', fmt.ms(a.stats?.p50_latency_ms)), kv('Cost', fmt.usd(a.stats?.cost_usd)))))));
+  if (can('agents:approve')) {
+    // the approvers' queue: runs from every caller that wait for approval, oldest first
+    const pending = await api('/api/v1/approvals?limit=50');
+    root.append(section(`Awaiting approval (${fmt.int(pending.data.total)})`, table([
+      { label: 'Started', cell: (r) => fmt.time(r.created_at) },
+      { label: 'Agent', cell: (r) => r.agent },
+      { label: 'Task', cell: (r) => h('span', { class: 'clip' }, r.task) },
+      { label: 'Waiting', cell: (r) => (r.actions || []).filter((a) => a.status === 'awaiting_approval').map((a) => a.tool).join(', ') },
+    ], pending.data.items, {
+      empty: 'Nothing waits for approval.',
+      rowAttrs: (r) => ({ 'data-pending-run': r.id }),
+      onRow: (r) => { location.hash = `#/agents/run/${r.id}`; },
+    })));
+  }
   if (selected) {
     const runs = await api(`/api/v1/agents/${encodeURIComponent(selected)}/runs?limit=25`);
     root.append(section(`Runs of ${selected}`, table([

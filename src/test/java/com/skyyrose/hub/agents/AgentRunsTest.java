@@ -194,9 +194,23 @@ class AgentRunsTest extends HubIntegrationTest {
         String runId = run.get("id").asText();
         String[] reader = TestAuth.withPermissions(http(), "agents:read", "agents:run");
         assertThat(http().postJson("/api/v1/runs/" + runId + "/approve", "{}", reader).status()).isEqualTo(403);
+        assertThat(http().get("/api/v1/approvals", reader).status()).isEqualTo(403);
+        assertThat(http().get("/api/v1/runs/" + runId, reader).status()).as("not the reader's run").isEqualTo(404);
         assertThat(STORE.product(id).get("regular_price").asText()).isEqualTo("85.00");
 
-        TestHttp.Reply approved = http().postJson("/api/v1/runs/" + runId + "/approve", "{}", TestAuth.admin(http()));
+        // an approver who did not start the run finds it in the approvals queue and may read it while it waits
+        // (approved actions run with the approver's permissions, so it also holds the tool's)
+        String[] approver = TestAuth.withPermissions(http(), "agents:read", "agents:approve", "woocommerce:write");
+        TestHttp.Reply queue = http().get("/api/v1/approvals?agent=commerce&limit=100", approver);
+        assertThat(queue.status()).as(queue.body()).isEqualTo(200);
+        assertThat(queue.json().get("items").findValuesAsText("id")).contains(runId);
+        queue.json().get("items").forEach(r -> assertThat(r.get("status").asText()).isEqualTo("awaiting_approval"));
+        assertThat(http().get("/api/v1/approvals?agent=marketing&limit=100", approver).json().get("items")
+                .findValuesAsText("id")).doesNotContain(runId);
+        assertThat(http().get("/api/v1/runs/" + runId, approver).json().get("actions").get(0).get("status").asText())
+                .isEqualTo("awaiting_approval");
+
+        TestHttp.Reply approved = http().postJson("/api/v1/runs/" + runId + "/approve", "{}", approver);
         assertThat(approved.status()).as(approved.body()).isEqualTo(200);
         assertThat(approved.json().get("status").asText()).isEqualTo("succeeded");
         assertThat(approved.json().get("actions").get(0).get("status").asText()).isEqualTo("succeeded");
@@ -207,6 +221,10 @@ class AgentRunsTest extends HubIntegrationTest {
 
         assertThat(http().postJson("/api/v1/runs/" + runId + "/approve", "{}", TestAuth.admin(http())).status())
                 .isEqualTo(409);
+        // once approved it is no longer the approver's to read, nor in the queue
+        assertThat(http().get("/api/v1/runs/" + runId, approver).status()).isEqualTo(404);
+        assertThat(http().get("/api/v1/approvals?limit=100", approver).json().get("items").findValuesAsText("id"))
+                .doesNotContain(runId);
     }
 
     @Test

@@ -198,21 +198,18 @@ class ConsoleBrowserTest extends ConsoleTestHub {
         PANEL.forEach(f -> f.answers("{\"answer\":\"I propose a new price.\",\"actions\":[{\"tool\":"
                 + "\"woocommerce.products.update\",\"arguments\":{\"id\":" + productId
                 + ",\"changes\":{\"regular_price\":\"95.00\"}}}]}"));
-        // an operator sees the runs it started (runs are visible to their owner and to admins)
+        // someone else (here the admin) starts the run; the operator finds it in the approvals queue
         String operator = newUser("operator");
-        String[] token = TestAuth.bearer(TestAuth.login(http(), operator, PASSWORD).get("access_token").asText());
         JsonNode run = http().postJson("/api/v1/agents/commerce/runs", "{\"task\":\"Raise the Love Hurts tee to $95."
-                + " " + ThreadLocalRandom.current().nextLong() + "\"}", token).json();
+                + " " + ThreadLocalRandom.current().nextLong() + "\"}", TestAuth.admin(http())).json();
         assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("awaiting_approval");
         String runId = run.get("id").asText();
 
         signIn(operator, PASSWORD);
         go("#/agents");
         waitFor(() -> present("[data-agent='commerce']"), "the agents");
-        click("[data-agent='commerce']");
-        waitFor(() -> present("tr[data-run='" + runId + "']"), "the run in the agent's runs");
-        assertThat(one("tr[data-run='" + runId + "']").getAttribute("data-status")).isEqualTo("awaiting_approval");
-        click("tr[data-run='" + runId + "']");
+        waitFor(() -> present("tr[data-pending-run='" + runId + "']"), "the run in the approvals queue");
+        click("tr[data-pending-run='" + runId + "']");
         waitFor(() -> present("#approve-run"), "the approve button");
         assertThat(all("#run-trace [data-step]")).isNotEmpty();
         screenshot("09-run-awaiting-approval");
@@ -330,7 +327,7 @@ class ConsoleBrowserTest extends ConsoleTestHub {
         // a viewer reads agents and stats; runs are shown to their owner and admins, so not the admin's run
         go("#/agents/commerce");
         waitFor(() -> present("[data-agent='commerce'].selected") && present("table.grid"), "the commerce runs");
-        assertThat(all("tr[data-run='" + runId + "'], #approve-run")).isEmpty();
+        assertThat(all("tr[data-run='" + runId + "'], #approve-run, tr[data-pending-run]")).isEmpty();
         // the routes page it landed on answered 403 late: that must not leak into this page
         assertThat(text("main")).doesNotContain("Routes are shown");
         screenshot("16-viewer-agents");

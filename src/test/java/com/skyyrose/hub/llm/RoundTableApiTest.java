@@ -179,6 +179,7 @@ class RoundTableApiTest extends HubIntegrationTest {
                 .isLessThan(candidate(r, "openai").path("score").asDouble());
         assertThat(r.path("selection").path("method").asText()).isEqualTo("scores");
         assertThat(r.path("selection").path("weights").path("grounding").isNumber()).isTrue();
+        assertThat(r.path("selection").path("weights").has("plan")).as("a plain question has no plan to score").isFalse();
         assertThat(r.path("selection").path("rationale").asText()).startsWith("openai leads");
         assertThat(r.path("tokens").path("input").asInt()).isEqualTo(52 + 48 + 45);
         for (LlmVendorFake fake : List.of(OPENAI, ANTHROPIC, GEMINI)) {
