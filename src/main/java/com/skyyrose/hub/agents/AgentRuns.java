@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
@@ -251,55 +252,39 @@ public class AgentRuns {
     /** GET /api/v1/approvals — runs awaiting approval from every caller, oldest first, with their actions. */
     public Map<String, Object> listAwaitingApproval(Exchange exchange) {
         String agentId = exchange.getMessage().getHeader("agent", String.class);
-        int limit = intHeader(exchange, "limit", 20);
-        int offset = intHeader(exchange, "offset", 0);
         List<Object> args = new ArrayList<>(List.of(AWAITING_APPROVAL));
         String where = "status = ?";
         if (agentId != null && !agentId.isBlank()) {
             where += " AND agent_id = ?";
             args.add(agentId);
         }
-        Long total = jdbc.queryForObject("SELECT count(*) FROM agent_run WHERE " + where, Long.class,
-                args.toArray());
-        args.add(limit);
-        args.add(offset);
-        List<Map<String, Object>> items = jdbc.query("SELECT * FROM agent_run WHERE " + where
-                + " ORDER BY created_at, id LIMIT ? OFFSET ?", (rs, i) -> row(rs, true), args.toArray());
-        exchange.getMessage().setHeader("X-Total-Count", total);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", items);
-        out.put("total", total);
-        out.put("limit", limit);
-        out.put("offset", offset);
-        return out;
+        return page(exchange, where, args, "created_at, id", true);
     }
 
     /** GET /api/v1/agents/{agentId}/runs — newest first, the caller's own unless admin. */
     public Map<String, Object> listRuns(Exchange exchange) {
         Principal principal = principal(exchange);
-        String agentId = exchange.getMessage().getHeader("agentId", String.class);
+        List<Object> args = new ArrayList<>(List.of(exchange.getMessage().getHeader("agentId", String.class)));
+        String where = "agent_id = ?";
+        if (!principal.isAdmin()) {
+            where += " AND principal_id = ?";
+            args.add(principal.id());
+        }
+        return page(exchange, where, args, "created_at DESC, id", false);
+    }
+
+    /** One page of runs matching {@code where} (limit/offset from the request), with or without actions and trace. */
+    private Map<String, Object> page(Exchange exchange, String where, List<Object> args, String order, boolean full) {
         int limit = intHeader(exchange, "limit", 20);
         int offset = intHeader(exchange, "offset", 0);
-        String owner = principal.isAdmin() ? null : principal.id();
-        List<Object> args = new ArrayList<>(List.of(agentId));
-        String where = "agent_id = ?";
-        if (owner != null) {
-            where += " AND principal_id = ?";
-            args.add(owner);
-        }
         Long total = jdbc.queryForObject("SELECT count(*) FROM agent_run WHERE " + where, Long.class,
                 args.toArray());
-        args.add(limit);
-        args.add(offset);
-        List<Map<String, Object>> items = jdbc.query("SELECT * FROM agent_run WHERE " + where
-                + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", (rs, i) -> row(rs, false), args.toArray());
-        exchange.getMessage().setHeader("X-Total-Count", total);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", items);
-        out.put("total", total);
-        out.put("limit", limit);
-        out.put("offset", offset);
-        return out;
+        List<Object> pageArgs = new ArrayList<>(args);
+        pageArgs.add(limit);
+        pageArgs.add(offset);
+        List<Map<String, Object>> items = jdbc.query("SELECT * FROM agent_run WHERE " + where + " ORDER BY " + order
+                + " LIMIT ? OFFSET ?", (rs, i) -> row(rs, full), pageArgs.toArray());
+        return Page.of(exchange, items, total == null ? 0 : total, limit, offset);
     }
 
     /** POST /api/v1/runs/{runId}/approve — run the actions waiting for approval, then record the run again. */

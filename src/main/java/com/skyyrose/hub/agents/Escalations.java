@@ -3,6 +3,7 @@ package com.skyyrose.hub.agents;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
 import com.skyyrose.hub.security.Principal;
@@ -125,13 +126,7 @@ public class Escalations {
         args.add(offset);
         List<Map<String, Object>> items = jdbc.query(SELECT + where + " ORDER BY e.created_at, e.id LIMIT ? OFFSET ?",
                 (rs, i) -> row(rs), args.toArray());
-        exchange.getMessage().setHeader("X-Total-Count", total);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("items", items);
-        out.put("total", total);
-        out.put("limit", limit);
-        out.put("offset", offset);
-        return out;
+        return Page.of(exchange, items, total, limit, offset);
     }
 
     /** GET /api/v1/escalations/{escalationId} */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
@@ -14,7 +15,6 @@ import com.skyyrose.hub.security.UserService;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -100,13 +100,7 @@ public class GdprApi {
         List<ExportView> items = new ArrayList<>();
         exports.list(owner, limit, offset).forEach(j -> items.add(view(j)));
         long total = exports.count(owner);
-        exchange.getMessage().setHeader("X-Total-Count", total);
-        Map<String, Object> page = new LinkedHashMap<>();
-        page.put("items", items);
-        page.put("total", total);
-        page.put("limit", limit);
-        page.put("offset", offset);
-        return page;
+        return Page.of(exchange, items, total, limit, offset);
     }
 
     public ExportView getExport(Exchange exchange) {

@@ -2,6 +2,7 @@ package com.skyyrose.hub.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.security.Principal;
 import io.micrometer.core.instrument.Gauge;
@@ -138,13 +139,7 @@ public class ToolJobs {
                 kind, kind, status, status, limit, offset);
         Long total = jdbc.queryForObject("SELECT count(*) FROM tool_job" + where, Long.class,
                 kind, kind, status, status);
-        exchange.getMessage().setHeader("X-Total-Count", total);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put("total", total);
-        body.put("limit", limit);
-        body.put("offset", offset);
-        return body;
+        return Page.of(exchange, items, total, limit, offset);
     }
 
     public Map<String, Object> find(String kind, UUID id) {
