@@ -34,8 +34,12 @@ start_hub() { # $1 = workers enabled
 stop_hub() { kill "$HUB"; wait "$HUB" 2>/dev/null || true; }
 psql_q() { psql "$DB_URL" -tAc "$1"; }
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, 1/100 s
+
 start_hub false
+CPU0=$(cpu_ticks "$HUB")
 LOAD=$(java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN")
+CPU1=$(cpu_ticks "$HUB")
 stop_hub
 ACK=$(echo "$LOAD" | sed -E 's/.*"accepted_total":([0-9]+).*/\1/')
 STORED=$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE'")
@@ -49,5 +53,7 @@ PROCESSED=$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE' 
 TWICE=$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE' AND (attempts <> 1 OR status <> 'processed')")
 KEYS=$(psql_q "SELECT count(*) FROM webhook_processed_key k JOIN webhook_event e ON e.id = k.event_id WHERE e.source = '$SOURCE'")
 RATE=$(echo "$PROCESSED $T0 $T1" | awk '{printf "%.0f", $1 / ($3 - $2)}')
-RESULT="{\"intake\":$LOAD,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
+# the hub's CPU over warm-up + measurement, per delivery it stored in that time (warm-up deliveries included)
+CPU_MS=$(echo "$CPU0 $CPU1 $STORED" | awk '{printf "%.3f", ($2 - $1) * 10 / $3}')
+RESULT="{\"intake\":$LOAD,\"hub_cpu_ms_per_delivery\":$CPU_MS,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
 echo "$RESULT" | tee "$OUT/webhooks-$(date +%Y%m%dT%H%M%S).json"
