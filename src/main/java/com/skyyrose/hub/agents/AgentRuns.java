@@ -8,6 +8,7 @@ import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.api.Requests;
 import com.skyyrose.hub.platform.InstanceRegistry;
 import com.skyyrose.hub.security.Principal;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -275,8 +276,8 @@ public class AgentRuns {
 
     /** One page of runs matching {@code where} (limit/offset from the request), with or without actions and trace. */
     private Map<String, Object> page(Exchange exchange, String where, List<Object> args, String order, boolean full) {
-        int limit = intHeader(exchange, "limit", 20);
-        int offset = intHeader(exchange, "offset", 0);
+        int limit = Requests.intParam(exchange, "limit", 20);
+        int offset = Requests.intParam(exchange, "offset", 0);
         Long total = jdbc.queryForObject("SELECT count(*) FROM agent_run WHERE " + where, Long.class,
                 args.toArray());
         List<Object> pageArgs = new ArrayList<>(args);
@@ -529,14 +530,6 @@ public class AgentRuns {
         } catch (Exception e) {
             throw ProblemException.notFound("No run " + s + ".");
         }
-    }
-
-    private static int intHeader(Exchange exchange, String name, int fallback) {
-        Object v = exchange.getMessage().getHeader(name);
-        if (v == null || v.toString().isBlank()) {
-            return fallback;
-        }
-        return Integer.parseInt(v.toString().trim());
     }
 
     private static String sha256(String s) throws Exception {

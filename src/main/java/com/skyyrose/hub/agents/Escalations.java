@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.api.Requests;
 import com.skyyrose.hub.security.Principal;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -109,8 +110,8 @@ public class Escalations {
     /** GET /api/v1/escalations — the queue, oldest first; {@code status} filters. */
     public Map<String, Object> list(Exchange exchange) {
         String status = exchange.getMessage().getHeader("status", String.class);
-        int limit = intHeader(exchange, "limit", 20);
-        int offset = intHeader(exchange, "offset", 0);
+        int limit = Requests.intParam(exchange, "limit", 20);
+        int offset = Requests.intParam(exchange, "offset", 0);
         List<Object> args = new ArrayList<>();
         String where = "";
         if (status != null && !status.isBlank()) {
@@ -247,11 +248,6 @@ public class Escalations {
     private static Principal principal(Exchange exchange) {
         return Principal.current(exchange).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED, 401,
                 "Authentication required."));
-    }
-
-    private static int intHeader(Exchange exchange, String name, int fallback) {
-        Object v = exchange.getMessage().getHeader(name);
-        return v == null || v.toString().isBlank() ? fallback : Integer.parseInt(v.toString().trim());
     }
 
     private static String instant(Timestamp ts) {

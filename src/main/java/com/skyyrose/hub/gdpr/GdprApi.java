@@ -8,6 +8,7 @@ import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.api.Requests;
 import com.skyyrose.hub.security.AuditLog;
 import com.skyyrose.hub.security.IdentityGuard;
 import com.skyyrose.hub.security.Principal;
@@ -95,8 +96,8 @@ public class GdprApi {
     public Map<String, Object> listExports(Exchange exchange) {
         Principal p = principal(exchange);
         String owner = p.has(EXPORT_OTHERS) ? null : p.id();
-        int limit = intHeader(exchange, "limit", 20);
-        int offset = intHeader(exchange, "offset", 0);
+        int limit = Requests.intParam(exchange, "limit", 20);
+        int offset = Requests.intParam(exchange, "offset", 0);
         List<ExportView> items = new ArrayList<>();
         exports.list(owner, limit, offset).forEach(j -> items.add(view(j)));
         long total = exports.count(owner);
@@ -221,10 +222,5 @@ public class GdprApi {
 
     private static Principal principal(Exchange exchange) {
         return Principal.current(exchange).orElseThrow(() -> new IllegalStateException("no principal"));
-    }
-
-    private static int intHeader(Exchange exchange, String name, int def) {
-        Object v = exchange.getMessage().getHeader(name);
-        return v == null || String.valueOf(v).isBlank() ? def : Integer.parseInt(String.valueOf(v));
     }
 }

@@ -3,6 +3,7 @@ package com.skyyrose.hub.knowledge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.ProblemException;
+import com.skyyrose.hub.api.Requests;
 import com.skyyrose.hub.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,7 +32,7 @@ public class BrandApi {
 
     /** PUT /api/v1/brand/context. */
     public Map<String, Object> replace(byte[] body, Exchange exchange) {
-        JsonNode doc = parse(body);
+        JsonNode doc = Requests.jsonObject(json, body);
         Map<String, Object> stored = brand.replace(doc, who(exchange), comment(doc));
         exchange.getMessage().setHeader("ETag", "\"brand-v" + stored.get("version") + "\"");
         return stored;
@@ -39,7 +40,7 @@ public class BrandApi {
 
     /** PATCH /api/v1/brand/context (RFC 7386 JSON Merge Patch). */
     public Map<String, Object> patch(byte[] body, Exchange exchange) {
-        JsonNode patch = parse(body);
+        JsonNode patch = Requests.jsonObject(json, body);
         Map<String, Object> stored = brand.patch(patch, who(exchange), comment(patch));
         exchange.getMessage().setHeader("ETag", "\"brand-v" + stored.get("version") + "\"");
         return stored;
@@ -47,8 +48,8 @@ public class BrandApi {
 
     /** GET /api/v1/brand/context/versions. */
     public Map<String, Object> versions(Exchange exchange) {
-        int limit = intParam(exchange, "limit", 50);
-        int offset = intParam(exchange, "offset", 0);
+        int limit = Requests.intParam(exchange, "limit", 50);
+        int offset = Requests.intParam(exchange, "offset", 0);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("items", brand.versions(limit, offset));
         out.put("total", brand.count());
@@ -67,22 +68,5 @@ public class BrandApi {
             ((com.fasterxml.jackson.databind.node.ObjectNode) doc).remove("change_comment");
         }
         return c != null && c.isTextual() ? c.asText() : null;
-    }
-
-    static int intParam(Exchange exchange, String name, int fallback) {
-        Integer v = exchange.getMessage().getHeader(name, Integer.class);
-        return v == null ? fallback : v;
-    }
-
-    private JsonNode parse(byte[] body) {
-        try {
-            JsonNode node = json.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw ProblemException.badRequest("body", "must be a JSON object");
-            }
-            return node;
-        } catch (java.io.IOException e) {
-            throw ProblemException.badRequest("body", "not valid JSON");
-        }
     }
 }

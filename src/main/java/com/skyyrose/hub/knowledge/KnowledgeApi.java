@@ -3,6 +3,7 @@ package com.skyyrose.hub.knowledge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.ProblemException;
+import com.skyyrose.hub.api.Requests;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public class KnowledgeApi {
         if (body.length > store.maxBytes() + 64 * 1024L) {
             throw store.tooLarge(body.length);
         }
-        JsonNode doc = parse(body);
+        JsonNode doc = Requests.jsonObject(json, body);
         KnowledgeStore.NewDocument in = new KnowledgeStore.NewDocument(text(doc, "source_id"), text(doc, "title"),
                 text(doc, "content_type"), text(doc, "content"), strings(doc.get("tags")), text(doc, "collection"));
         if (in.title() == null || in.title().isBlank()) {
@@ -58,7 +59,7 @@ public class KnowledgeApi {
     public Map<String, Object> list(Exchange exchange) {
         return store.list(exchange.getMessage().getHeader("tag", String.class),
                 exchange.getMessage().getHeader("collection", String.class),
-                BrandApi.intParam(exchange, "limit", 50), BrandApi.intParam(exchange, "offset", 0));
+                Requests.intParam(exchange, "limit", 50), Requests.intParam(exchange, "offset", 0));
     }
 
     /** GET /api/v1/knowledge/documents/{documentId}. */
@@ -78,7 +79,7 @@ public class KnowledgeApi {
 
     /** POST /api/v1/knowledge/search. */
     public Map<String, Object> search(byte[] body) {
-        JsonNode q = parse(body);
+        JsonNode q = Requests.jsonObject(json, body);
         Map<String, Object> request = json.convertValue(q, Map.class);
         List<Map<String, Object>> hits = store.search(query(request));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -169,17 +170,5 @@ public class KnowledgeApi {
             node.forEach(n -> out.add(n.asText()));
         }
         return out;
-    }
-
-    private JsonNode parse(byte[] body) {
-        try {
-            JsonNode node = json.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw ProblemException.badRequest("body", "must be a JSON object");
-            }
-            return node;
-        } catch (java.io.IOException e) {
-            throw ProblemException.badRequest("body", "not valid JSON");
-        }
     }
 }

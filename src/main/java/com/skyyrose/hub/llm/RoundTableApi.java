@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.ProblemException;
+import com.skyyrose.hub.api.Requests;
 import com.skyyrose.hub.security.Principal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.security.MessageDigest;
@@ -222,8 +223,8 @@ public class RoundTableApi {
     }
 
     public Map<String, Object> listResults(Exchange exchange) {
-        int limit = intParam(exchange, "limit", 20);
-        int offset = intParam(exchange, "offset", 0);
+        int limit = Requests.intParam(exchange, "limit", 20);
+        int offset = Requests.intParam(exchange, "offset", 0);
         String provider = exchange.getMessage().getHeader("provider", String.class);
         String principal = exchange.getMessage().getHeader("principal", String.class);
         Map<String, Object> page = store.list(blankToNull(principal), blankToNull(provider), limit, offset);
@@ -266,14 +267,6 @@ public class RoundTableApi {
         out.put("judge", Map.of("mode", props.getJudge().getMode(), "disagreement_threshold",
                 props.getJudge().getDisagreementThreshold()));
         return out;
-    }
-
-    private static int intParam(Exchange exchange, String name, int def) {
-        Object v = exchange.getMessage().getHeader(name);
-        if (v == null || String.valueOf(v).isBlank()) {
-            return def;
-        }
-        return Integer.parseInt(String.valueOf(v));
     }
 
     private static String blankToNull(String s) {
