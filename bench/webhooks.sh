@@ -38,7 +38,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, 1/100
 
 start_hub false
 CPU0=$(cpu_ticks "$HUB")
-LOAD=$(java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN")
+LOAD=$(/usr/bin/time -f '%U %S' -o "$OUT/load-cpu.txt" java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN")
 CPU1=$(cpu_ticks "$HUB")
 stop_hub
 ACK=$(echo "$LOAD" | sed -E 's/.*"accepted_total":([0-9]+).*/\1/')
@@ -55,5 +55,6 @@ KEYS=$(psql_q "SELECT count(*) FROM webhook_processed_key k JOIN webhook_event e
 RATE=$(echo "$PROCESSED $T0 $T1" | awk '{printf "%.0f", $1 / ($3 - $2)}')
 # the hub's CPU over warm-up + measurement, per delivery it stored in that time (warm-up deliveries included)
 CPU_MS=$(echo "$CPU0 $CPU1 $STORED" | awk '{printf "%.3f", ($2 - $1) * 10 / $3}')
-RESULT="{\"intake\":$LOAD,\"hub_cpu_ms_per_delivery\":$CPU_MS,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
+LOAD_CPU_MS=$(echo "$(cat "$OUT/load-cpu.txt") $STORED" | awk '{printf "%.3f", ($1 + $2) * 1000 / $3}')
+RESULT="{\"intake\":$LOAD,\"hub_cpu_ms_per_delivery\":$CPU_MS,\"load_generator_cpu_ms_per_delivery\":$LOAD_CPU_MS,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
 echo "$RESULT" | tee "$OUT/webhooks-$(date +%Y%m%dT%H%M%S).json"
