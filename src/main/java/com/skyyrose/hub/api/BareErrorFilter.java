@@ -17,8 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives an error status sent with an empty body a problem document. Camel's contract facade answers paths it
- * matched by prefix but cannot serve (404, or 405 with {@code Allow}) that way, and flushes the reply itself on a
- * worker thread; so the document is written at the moment the empty reply is flushed.
+ * matched by prefix but cannot serve (404, or 405 with {@code Allow}) that way, and flushes the reply itself before
+ * the filter chain returns; so the document is written at the moment the empty reply is flushed.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -34,7 +34,7 @@ public class BareErrorFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilterAsyncDispatch() {
-        // the platform-http consumer answers on a worker thread; the reply may still be open on the async dispatch
+        // a handler that answers asynchronously may still have the reply open on the async dispatch
         return false;
     }
 

@@ -16,8 +16,8 @@ import org.springframework.context.event.EventListener;
 
 /**
  * Wiring of the round table: its settings and the named thread pool profile {@code round-table} its fan-out runs
- * on (referenced by name from routes/round-table/round-table.camel.yaml). The pool is not a Spring
- * {@code Executor} bean on purpose: one would replace Spring Boot's task executor that serves HTTP requests.
+ * on (referenced by name from routes/round-table/round-table.camel.yaml). The pool is Camel's, not a Spring
+ * {@code Executor} bean: Camel creates it on first use and shuts it down with the context.
  */
 @Configuration
 @EnableConfigurationProperties(LlmProperties.class)

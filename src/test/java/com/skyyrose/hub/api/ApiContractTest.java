@@ -26,6 +26,34 @@ class ApiContractTest extends HubIntegrationTest {
     @Autowired
     CamelContext camel;
 
+    /**
+     * Camel's platform-http routes run on the container's request thread and finish the request there: no hand-off
+     * to an executor and no second (async) dispatch through the filters (platform/InlinePlatformHttpEngine).
+     */
+    @Test
+    void platformHttpRoutesAreServedOnTheRequestThread() throws Exception {
+        camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("platform-http:/test-only/serving-thread?httpMethodRestrict=GET").routeId("test-serving-thread")
+                        .process(exchange -> {
+                            var request = exchange.getMessage().getHeader(org.apache.camel.Exchange.HTTP_SERVLET_REQUEST,
+                                    jakarta.servlet.http.HttpServletRequest.class);
+                            exchange.getMessage().setBody(Thread.currentThread().getName() + "|async="
+                                    + (request != null && request.isAsyncStarted()));
+                        });
+            }
+        });
+        try {
+            TestHttp.Reply reply = http().get("/test-only/serving-thread");
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.body()).startsWith("http-nio-").endsWith("|async=false");
+        } finally {
+            camel.getRouteController().stopRoute("test-serving-thread");
+            camel.removeRoute("test-serving-thread");
+        }
+    }
+
     @Test
     void everyContractOperationIsRoutedOrAnswers501() throws Exception {
         List<String> checked = new ArrayList<>();
