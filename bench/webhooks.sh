@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub_webhooks}
 REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/5}
 SECONDS_RUN=${BENCH_SECONDS:-30}
-WARMUP=${BENCH_WARMUP:-10}
+WARMUP=${BENCH_WARMUP:-40}  # seconds of unmeasured load first: the JIT needs about that to compile the hot paths
 CONC=${BENCH_CONCURRENCY:-32}
 PORT=${BENCH_PORT:-18480}
 SOURCE=bench$(date +%s)
@@ -34,12 +34,15 @@ start_hub() { # $1 = workers enabled
 stop_hub() { kill "$HUB"; wait "$HUB" 2>/dev/null || true; }
 psql_q() { psql "$DB_URL" -tAc "$1"; }
 
+jit_seconds() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^jvm_compilation_time_ms_total/ {printf "%.1f", $NF / 1000}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, 1/100 s
 
 start_hub false
 CPU0=$(cpu_ticks "$HUB")
+(sleep "$WARMUP"; jit_seconds > "$OUT/jit0.txt") &
 LOAD=$(/usr/bin/time -f '%U %S' -o "$OUT/load-cpu.txt" java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN")
 CPU1=$(cpu_ticks "$HUB")
+JIT_MEASURED=$(echo "$(cat "$OUT/jit0.txt") $(jit_seconds)" | awk '{printf "%.1f", $2 - $1}')  # JIT time while measured
 stop_hub
 ACK=$(echo "$LOAD" | sed -E 's/.*"accepted_total":([0-9]+).*/\1/')
 STORED=$(psql_q "SELECT count(*) FROM webhook_event WHERE source = '$SOURCE'")
@@ -56,5 +59,5 @@ RATE=$(echo "$PROCESSED $T0 $T1" | awk '{printf "%.0f", $1 / ($3 - $2)}')
 # the hub's CPU over warm-up + measurement, per delivery it stored in that time (warm-up deliveries included)
 CPU_MS=$(echo "$CPU0 $CPU1 $STORED" | awk '{printf "%.3f", ($2 - $1) * 10 / $3}')
 LOAD_CPU_MS=$(echo "$(cat "$OUT/load-cpu.txt") $STORED" | awk '{printf "%.3f", ($1 + $2) * 1000 / $3}')
-RESULT="{\"intake\":$LOAD,\"hub_cpu_ms_per_delivery\":$CPU_MS,\"load_generator_cpu_ms_per_delivery\":$LOAD_CPU_MS,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
+RESULT="{\"intake\":$LOAD,\"hub_cpu_ms_per_delivery\":$CPU_MS,\"load_generator_cpu_ms_per_delivery\":$LOAD_CPU_MS,\"hub_jit_s_while_measured\":$JIT_MEASURED,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
 echo "$RESULT" | tee "$OUT/webhooks-$(date +%Y%m%dT%H%M%S).json"

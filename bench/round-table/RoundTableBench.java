@@ -23,11 +23,13 @@ import java.util.regex.Pattern;
  * process id, the CPU the hub used per round is reported for each measured phase (from /proc, user + system).
  *
  * Usage: java RoundTableBench.java BASE_URL [requestsPerWorker] [warmupRequests] [hubPid]
+ * (env BENCH_PHASES="1,16,16": the concurrency of each measured phase, in order)
  * (env BENCH_AUTH_HEADER="X-API-Key: ..." adds a credential once the API requires one)
  */
 public class RoundTableBench {
 
     static final Pattern LATENCY = Pattern.compile("\"latency_ms\":(\\d+)");
+    static final Pattern JIT_MS = Pattern.compile("(?m)^jvm_compilation_time_ms_total(?:\\{[^}]*\\})? (\\S+)");
     static final Pattern ERROR = Pattern.compile("\"error\":\"([^\"]*)\"");
     static final long PROVIDER_MS = 300;
 
@@ -37,22 +39,29 @@ public class RoundTableBench {
     public static void main(String[] args) throws Exception {
         String base = args[0];
         int perWorker = args.length > 1 ? Integer.parseInt(args[1]) : 25;
-        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 320;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3200;
         String hubPid = args.length > 3 ? args[3] : null;
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         run(client, base, "warm-up", 16, Math.max(1, warmup / 16));
         System.out.printf(Locale.ROOT, "round table benchmark: 3 fake providers at a fixed %d ms, %s (after %d "
                 + "warm-up rounds at concurrency 16)%n", PROVIDER_MS, base, Math.max(1, warmup / 16) * 16);
-        System.out.printf(Locale.ROOT, "%-12s %8s %9s %9s %9s %14s %14s %14s %14s%n", "concurrency", "requests",
+        System.out.printf(Locale.ROOT, "%-12s %8s %9s %9s %9s %14s %14s %14s %14s %6s%n", "concurrency", "requests",
                 "e2e p50", "e2e p99", "e2e max", "ovh(300) p50", "ovh(300) p99", "ovh(slowest) p50/p99",
-                "hub CPU/round");
-        for (int concurrency : new int[] {1, 16}) {
+                "hub CPU/round", "JIT s");
+        for (int concurrency : phases()) {
             double cpu0 = cpuSeconds(hubPid);
+            double jit0 = jitSeconds(client, base);
             List<Sample> samples = run(client, base, "c" + concurrency, concurrency,
                     concurrency == 1 ? perWorker * 2 : perWorker);
             double cpuMsPerRound = (cpuSeconds(hubPid) - cpu0) * 1000 / samples.size();
-            report(concurrency, samples, hubPid == null ? Double.NaN : cpuMsPerRound);
+            report(concurrency, samples, hubPid == null ? Double.NaN : cpuMsPerRound, jitSeconds(client, base) - jit0);
         }
+    }
+
+    /** Measured phases, in order: BENCH_PHASES (e.g. "1,16,16" repeats c16 to show the JIT settling), default 1,16,16. */
+    static int[] phases() {
+        String spec = System.getenv().getOrDefault("BENCH_PHASES", "1,16,16");
+        return java.util.Arrays.stream(spec.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
 
     /** CPU seconds (user + system) the process has used, from /proc/PID/stat; 0 without a pid. */
@@ -64,6 +73,14 @@ public class RoundTableBench {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // fields 14 and 15 of stat (utime, stime) are 12 and 13 after the command name; clock ticks of 1/100 s
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
+    /** Time the hub's JIT compilers have spent so far (its /metrics), to show whether a phase ran on settled code. */
+    static double jitSeconds(HttpClient client, String base) throws Exception {
+        String metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = JIT_MS.matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) / 1000 : Double.NaN;
     }
 
     static List<Sample> run(HttpClient client, String base, String phase, int concurrency, int perWorker)
@@ -116,7 +133,7 @@ public class RoundTableBench {
         return new Sample(e2e, slowest);
     }
 
-    static void report(int concurrency, List<Sample> samples, double hubCpuMsPerRound) {
+    static void report(int concurrency, List<Sample> samples, double hubCpuMsPerRound, double jitSeconds) {
         List<Double> e2e = new ArrayList<>();
         List<Double> ovh = new ArrayList<>();
         List<Double> ovhSlowest = new ArrayList<>();
@@ -125,9 +142,9 @@ public class RoundTableBench {
             ovh.add(s.e2eMs() - PROVIDER_MS);
             ovhSlowest.add(s.e2eMs() - s.slowestProviderMs());
         }
-        System.out.printf(Locale.ROOT, "%-12d %8d %7.0fms %7.0fms %7.0fms %12.0fms %12.0fms %8.0f/%.0fms %12.1fms%n",
+        System.out.printf(Locale.ROOT, "%-12d %8d %7.0fms %7.0fms %7.0fms %12.0fms %12.0fms %8.0f/%.0fms %12.1fms %6.1f%n",
                 concurrency, samples.size(), pct(e2e, 50), pct(e2e, 99), Collections.max(e2e), pct(ovh, 50),
-                pct(ovh, 99), pct(ovhSlowest, 50), pct(ovhSlowest, 99), hubCpuMsPerRound);
+                pct(ovh, 99), pct(ovhSlowest, 50), pct(ovhSlowest, 99), hubCpuMsPerRound, jitSeconds);
     }
 
     static double pct(List<Double> values, double p) {

@@ -5,7 +5,7 @@
 #   bench/round-table/run.sh                 # embedded PostgreSQL/Redis (DATABASE_URL/REDIS_URL unset)
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... bench/round-table/run.sh
 #
-# Settings: BENCH_REQUESTS (per worker, default 25), BENCH_WARMUP (rounds at concurrency 16 before measuring, default 320), BENCH_JAVA_OPTS (hub JVM), BENCH_HUB_PORT and
+# Settings: BENCH_REQUESTS (per worker, default 25), BENCH_WARMUP (rounds at concurrency 16 before measuring, default 3200, about a minute), BENCH_PHASES (concurrency of each measured phase, default 1,16,16), BENCH_JAVA_OPTS (hub JVM), BENCH_HUB_PORT and
 # BENCH_FAKE_PORT (default: free ports). Everything listens on 127.0.0.1 and is stopped at the end; the hub's log is kept in
 # target/bench-round-table-hub.log (LOGGING_LEVEL_COM_SKYYROSE_HUB_LLM=DEBUG adds per-round timings).
 set -euo pipefail
@@ -70,4 +70,4 @@ if [ -z "${BENCH_AUTH_HEADER:-}" ]; then
 fi
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-java "$HERE/RoundTableBench.java" "http://127.0.0.1:$HUB_PORT" "${BENCH_REQUESTS:-25}" "${BENCH_WARMUP:-320}" "$HUB_PID"
+java "$HERE/RoundTableBench.java" "http://127.0.0.1:$HUB_PORT" "${BENCH_REQUESTS:-25}" "${BENCH_WARMUP:-3200}" "$HUB_PID"
