@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -44,18 +45,20 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class AgentEndToEndTest extends HubIntegrationTest {
 
-    static final OpenAiFake OPENAI = new OpenAiFake();
-    static final AnthropicFake ANTHROPIC = new AnthropicFake();
-    static final GeminiFake GEMINI = new GeminiFake();
-    static final List<LlmVendorFake> PANEL = List.of(OPENAI, ANTHROPIC, GEMINI);
-    static final WooCommerceFake STORE = new WooCommerceFake();
+    @RegisterExtension
+    static final AgentTestFakes FAKES = new AgentTestFakes();
+    static final OpenAiFake OPENAI = FAKES.openAi;
+    static final AnthropicFake ANTHROPIC = FAKES.anthropic;
+    static final GeminiFake GEMINI = FAKES.gemini;
+    static final List<LlmVendorFake> PANEL = FAKES.panel;
+    static final WooCommerceFake STORE = FAKES.store;
     static final WordPressFake WP = new WordPressFake();
     static final TripoFake TRIPO = new TripoFake();
     static final FashnFake FASHN = new FashnFake();
 
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
-        AgentTestFakes.register(registry, PANEL, STORE);
+        FAKES.register(registry);
         registry.add("WORDPRESS_URL", WP::url);
         registry.add("WORDPRESS_USERNAME", () -> WordPressFake.USER);
         registry.add("WORDPRESS_APP_PASSWORD", () -> WordPressFake.APP_PASSWORD);
@@ -67,8 +70,6 @@ class AgentEndToEndTest extends HubIntegrationTest {
 
     @AfterAll
     static void stop() {
-        PANEL.forEach(LlmVendorFake::close);
-        STORE.close();
         WP.close();
         TRIPO.close();
         FASHN.close();

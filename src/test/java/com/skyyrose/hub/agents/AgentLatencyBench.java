@@ -2,10 +2,7 @@ package com.skyyrose.hub.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.skyyrose.hub.fakes.AnthropicFake;
-import com.skyyrose.hub.fakes.GeminiFake;
 import com.skyyrose.hub.fakes.LlmVendorFake;
-import com.skyyrose.hub.fakes.OpenAiFake;
 import com.skyyrose.hub.fakes.WooCommerceFake;
 import com.skyyrose.hub.support.HubIntegrationTest;
 import com.skyyrose.hub.support.RateLimitBuckets;
@@ -17,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -31,21 +28,14 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class AgentLatencyBench extends HubIntegrationTest {
 
-    static final OpenAiFake OPENAI = new OpenAiFake();
-    static final AnthropicFake ANTHROPIC = new AnthropicFake();
-    static final GeminiFake GEMINI = new GeminiFake();
-    static final WooCommerceFake STORE = new WooCommerceFake();
-    static final List<LlmVendorFake> PANEL = List.of(OPENAI, ANTHROPIC, GEMINI);
+    @RegisterExtension
+    static final AgentTestFakes FAKES = new AgentTestFakes();
+    static final List<LlmVendorFake> PANEL = FAKES.panel;
+    static final WooCommerceFake STORE = FAKES.store;
 
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
-        AgentTestFakes.register(registry, PANEL, STORE);
-    }
-
-    @AfterAll
-    static void stop() {
-        PANEL.forEach(LlmVendorFake::close);
-        STORE.close();
+        FAKES.register(registry);
     }
 
     @Autowired

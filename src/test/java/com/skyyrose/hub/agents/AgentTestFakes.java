@@ -1,17 +1,29 @@
 package com.skyyrose.hub.agents;
 
+import com.skyyrose.hub.fakes.AnthropicFake;
+import com.skyyrose.hub.fakes.GeminiFake;
 import com.skyyrose.hub.fakes.LlmVendorFake;
+import com.skyyrose.hub.fakes.OpenAiFake;
 import com.skyyrose.hub.fakes.WooCommerceFake;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-/** Points a test hub at the LLM panel fakes and the WooCommerce fake, with the round-table settings agent runs use. */
-public final class AgentTestFakes {
+/**
+ * One test class's LLM panel fakes and WooCommerce fake, with the round-table settings agent runs use. Declare it as
+ * a {@code @RegisterExtension static} field: it closes the fakes after the class (each class has its own, on its own
+ * ports), and {@link #register} points the class's hub at them from its {@code @DynamicPropertySource}.
+ */
+public final class AgentTestFakes implements AfterAllCallback {
 
-    private AgentTestFakes() {
-    }
+    public final OpenAiFake openAi = new OpenAiFake();
+    public final AnthropicFake anthropic = new AnthropicFake();
+    public final GeminiFake gemini = new GeminiFake();
+    public final List<LlmVendorFake> panel = List.of(openAi, anthropic, gemini);
+    public final WooCommerceFake store = new WooCommerceFake();
 
-    public static void register(DynamicPropertyRegistry registry, List<LlmVendorFake> panel, WooCommerceFake store) {
+    public void register(DynamicPropertyRegistry registry) {
         for (LlmVendorFake fake : panel) {
             fake.env().forEach((k, v) -> registry.add(k, () -> v));
         }
@@ -20,5 +32,11 @@ public final class AgentTestFakes {
         registry.add("WOOCOMMERCE_URL", store::url);
         registry.add("WOOCOMMERCE_CONSUMER_KEY", () -> WooCommerceFake.KEY);
         registry.add("WOOCOMMERCE_CONSUMER_SECRET", store::secret);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        panel.forEach(LlmVendorFake::close);
+        store.close();
     }
 }

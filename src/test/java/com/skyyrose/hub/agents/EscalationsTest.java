@@ -3,10 +3,7 @@ package com.skyyrose.hub.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.skyyrose.hub.fakes.AnthropicFake;
-import com.skyyrose.hub.fakes.GeminiFake;
 import com.skyyrose.hub.fakes.LlmVendorFake;
-import com.skyyrose.hub.fakes.OpenAiFake;
 import com.skyyrose.hub.fakes.WooCommerceFake;
 import com.skyyrose.hub.security.Permissions;
 import com.skyyrose.hub.support.HubIntegrationTest;
@@ -17,9 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -32,21 +29,14 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class EscalationsTest extends HubIntegrationTest {
 
-    static final OpenAiFake OPENAI = new OpenAiFake();
-    static final AnthropicFake ANTHROPIC = new AnthropicFake();
-    static final GeminiFake GEMINI = new GeminiFake();
-    static final WooCommerceFake STORE = new WooCommerceFake();
-    static final List<LlmVendorFake> PANEL = List.of(OPENAI, ANTHROPIC, GEMINI);
+    @RegisterExtension
+    static final AgentTestFakes FAKES = new AgentTestFakes();
+    static final List<LlmVendorFake> PANEL = FAKES.panel;
+    static final WooCommerceFake STORE = FAKES.store;
 
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
-        AgentTestFakes.register(registry, PANEL, STORE);
-    }
-
-    @AfterAll
-    static void stop() {
-        PANEL.forEach(LlmVendorFake::close);
-        STORE.close();
+        FAKES.register(registry);
     }
 
     @Autowired

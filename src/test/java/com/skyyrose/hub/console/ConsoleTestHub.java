@@ -38,16 +38,18 @@ import org.springframework.test.context.TestPropertySource;
 abstract class ConsoleTestHub extends HubIntegrationTest {
 
     static final String WEBHOOK_SECRET = "console-webhook-secret";
-    static final OpenAiFake OPENAI = new OpenAiFake();
-    static final AnthropicFake ANTHROPIC = new AnthropicFake();
-    static final GeminiFake GEMINI = new GeminiFake();
-    static final List<LlmVendorFake> PANEL = List.of(OPENAI, ANTHROPIC, GEMINI);
-    static final WooCommerceFake STORE = new WooCommerceFake();
+    /** Shared by both subclasses, so not registered as an extension (that would close them after the first). */
+    static final AgentTestFakes FAKES = new AgentTestFakes();
+    static final OpenAiFake OPENAI = FAKES.openAi;
+    static final AnthropicFake ANTHROPIC = FAKES.anthropic;
+    static final GeminiFake GEMINI = FAKES.gemini;
+    static final List<LlmVendorFake> PANEL = FAKES.panel;
+    static final WooCommerceFake STORE = FAKES.store;
     static final TripoFake TRIPO = new TripoFake();
 
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
-        AgentTestFakes.register(registry, PANEL, STORE);
+        FAKES.register(registry);
         registry.add("TRIPO_BASE_URL", TRIPO::baseUrl);
         registry.add("TRIPO_API_KEY", () -> TripoFake.API_KEY);
     }
