@@ -26,6 +26,7 @@ public class LlmProperties {
     private Map<String, Provider> providers = new LinkedHashMap<>();
     private Retry retry = new Retry();
     private Circuit circuit = new Circuit();
+    private Quorum quorum = new Quorum();
     private Judge judge = new Judge();
     private Map<String, Double> weights = new LinkedHashMap<>();
     /** USD per million tokens: {@code model=input/output,model=input/output}. */
@@ -79,6 +80,27 @@ public class LlmProperties {
         public void setOpenFor(Duration openFor) { this.openFor = openFor; }
         public int getHalfOpenCalls() { return halfOpenCalls; }
         public void setHalfOpenCalls(int halfOpenCalls) { this.halfOpenCalls = halfOpenCalls; }
+    }
+
+    /**
+     * When a round may close before every provider answered: once {@code defaultQuorum} providers answered (see
+     * {@link com.skyyrose.hub.llm.Quorum}) and a grace period has passed — the larger of {@code graceMin} and
+     * {@code graceFactor} × the time the quorum took, at most {@code graceMax}, never past the deadline.
+     */
+    public static class Quorum {
+        private String defaultQuorum = com.skyyrose.hub.llm.Quorum.ALL_BUT_ONE;
+        private Duration graceMin = Duration.ofSeconds(1);
+        private double graceFactor = 0.5;
+        private Duration graceMax = Duration.ofSeconds(5);
+
+        public String getDefaultQuorum() { return defaultQuorum; }
+        public void setDefaultQuorum(String defaultQuorum) { this.defaultQuorum = defaultQuorum; }
+        public Duration getGraceMin() { return graceMin; }
+        public void setGraceMin(Duration graceMin) { this.graceMin = graceMin; }
+        public double getGraceFactor() { return graceFactor; }
+        public void setGraceFactor(double graceFactor) { this.graceFactor = graceFactor; }
+        public Duration getGraceMax() { return graceMax; }
+        public void setGraceMax(Duration graceMax) { this.graceMax = graceMax; }
     }
 
     public static class Judge {
@@ -184,6 +206,8 @@ public class LlmProperties {
     public void setRetry(Retry retry) { this.retry = retry; }
     public Circuit getCircuit() { return circuit; }
     public void setCircuit(Circuit circuit) { this.circuit = circuit; }
+    public Quorum getQuorum() { return quorum; }
+    public void setQuorum(Quorum quorum) { this.quorum = quorum; }
     public Judge getJudge() { return judge; }
     public void setJudge(Judge judge) { this.judge = judge; }
     public Map<String, Double> getWeights() { return weights; }

@@ -87,6 +87,13 @@ public class RoundTableApi {
         if (request.prompt().isBlank()) {
             throw ProblemException.badRequest("prompt", "must not be blank");
         }
+        if (body.hasNonNull("quorum")) {
+            try {
+                request = request.withQuorum(Quorum.parse(body.get("quorum").asText()));
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("quorum", e.getMessage());
+            }
+        }
         exchange.getMessage().setBody(request);
         String key = cacheKey(request);
         exchange.setProperty(CACHE_KEY, key);
@@ -114,6 +121,9 @@ public class RoundTableApi {
         canonical.put("temperature", r.temperature());
         canonical.put("max_tokens", r.maxTokens());
         canonical.put("passages", r.passages());
+        if (r.quorum() != null) {
+            canonical.put("quorum", r.quorum());
+        }
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(canonical));
         return HexFormat.of().formatHex(digest);
     }
@@ -264,6 +274,9 @@ public class RoundTableApi {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("providers", list);
         out.put("deadline_ms", props.getDeadline().toMillis());
+        LlmProperties.Quorum q = props.getQuorum();
+        out.put("quorum", Map.of("default", q.getDefaultQuorum(), "grace_min_ms", q.getGraceMin().toMillis(),
+                "grace_factor", q.getGraceFactor(), "grace_max_ms", q.getGraceMax().toMillis()));
         out.put("judge", Map.of("mode", props.getJudge().getMode(), "disagreement_threshold",
                 props.getJudge().getDisagreementThreshold()));
         return out;
