@@ -244,6 +244,9 @@ public class RoundTableApi {
 
     public Map<String, Object> providers() {
         Map<String, Map<String, Object>> recent = store.recent(15);
+        Map<String, LatencyBudgets.Budget> budgets = LatencyBudgets.of(
+                registry.enabled().stream().map(ProviderRegistry.Provider::id).toList(), recent,
+                props.getLatencyBudget());
         List<Map<String, Object>> list = new ArrayList<>();
         for (String id : LlmProperties.PROVIDER_IDS) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -260,9 +263,14 @@ public class RoundTableApi {
                 circuit.put("buffered_calls", m.getNumberOfBufferedCalls());
                 circuit.put("failed_calls", m.getNumberOfFailedCalls());
                 circuit.put("not_permitted_calls", m.getNumberOfNotPermittedCalls());
+                circuit.put("slow_call_rate", m.getSlowCallRate() < 0 ? null : (double) m.getSlowCallRate());
+                circuit.put("slow_calls", m.getNumberOfSlowCalls());
                 p.put("circuit", circuit);
             }
             p.put("recent", recent.getOrDefault(id, Map.of("window_minutes", 15, "calls", 0)));
+            if (provider != null) {
+                p.put("latency_budget", budgets.get(id).asMap());
+            }
             list.add(p);
         }
         Map<String, Object> local = new LinkedHashMap<>();

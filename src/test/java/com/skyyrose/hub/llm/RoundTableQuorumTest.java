@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -54,6 +55,8 @@ class RoundTableQuorumTest extends HubIntegrationTest {
         registry.add("HUB_LLM_JUDGE", () -> "never");
         registry.add("HUB_LLM_CB_WINDOW", () -> "3");
         registry.add("HUB_LLM_CB_MIN_CALLS", () -> "3");
+        registry.add("HUB_LLM_CB_SLOW_CALL", () -> "1s");
+        registry.add("HUB_LLM_LATENCY_BUDGET_MARGIN", () -> "300ms");
     }
 
     @Autowired
@@ -61,6 +64,9 @@ class RoundTableQuorumTest extends HubIntegrationTest {
 
     @Autowired
     LlmMetrics metrics;
+
+    @Autowired
+    JdbcTemplate jdbc;
 
     static boolean warm;
 
@@ -198,6 +204,48 @@ class RoundTableQuorumTest extends HubIntegrationTest {
             assertThat(reply.status()).as(bad + ": " + reply.body()).isEqualTo(400);
             assertThat(reply.contentType()).contains("application/problem+json");
         }
+    }
+
+    @Test
+    void aProviderFarSlowerThanItsPeersIsLateFlaggedAndOpensItsBreakerOnSlowCallsNotFailures() {
+        // only this test's calls in the providers operation's 15-minute window
+        jdbc.update("UPDATE round_table_candidate SET created_at = created_at - interval '1 hour' "
+                + "WHERE created_at > now() - interval '1 hour'");
+        OPENAI.answersAfter(10, ON_BRAND);
+        ANTHROPIC.answersAfter(10, BLAND);
+        // slower than the 1 s slow-call threshold and the grace, but well within the deadline
+        GEMINI.answersAfter(1500, SLOW);
+
+        for (int i = 0; i < 3; i++) {
+            JsonNode r = ask(null);
+            assertThat(candidate(r, "gemini").path("error").asText()).isEqualTo("late");
+        }
+        awaitNoCallInFlight(DEADLINE_MS + 3000);
+        assertThat(GEMINI.requests()).hasSize(3);
+
+        JsonNode list = http().get("/api/v1/round-table/providers", TestAuth.admin(http())).json();
+        JsonNode gemini = provider(list, "gemini");
+        // every late answer arrived before the deadline: slow calls, not failures — and they opened the breaker
+        assertThat(gemini.path("circuit").path("failed_calls").asInt()).isZero();
+        assertThat(gemini.path("circuit").path("slow_calls").asInt()).isEqualTo(3);
+        assertThat(gemini.path("circuit").path("slow_call_rate").asDouble()).isEqualTo(100.0);
+        assertThat(gemini.path("circuit").path("state").asText()).isEqualTo("open");
+        assertThat(provider(list, "openai").path("circuit").path("state").asText()).isEqualTo("closed");
+        // latency budget from history: gemini's p95 (late calls at their latency so far) far above the others'
+        assertThat(gemini.path("recent").path("late").asInt()).isEqualTo(3);
+        JsonNode budget = gemini.path("latency_budget");
+        assertThat(budget.path("slow").asBoolean()).as(budget.toString()).isTrue();
+        assertThat(budget.path("p95_ms").asLong()).isGreaterThan(budget.path("budget_ms").asLong());
+        assertThat(provider(list, "openai").path("latency_budget").path("slow").asBoolean()).isFalse();
+        assertThat(provider(list, "anthropic").path("latency_budget").path("slow").asBoolean()).isFalse();
+
+        // open: gemini is not called, and the round closes as soon as the others answered
+        long start = System.nanoTime();
+        JsonNode blocked = ask(null);
+        assertThat(ms(start)).isLessThan(QUICK_MS);
+        assertThat(candidate(blocked, "gemini").path("error").asText()).isEqualTo("circuit_open");
+        assertThat(blocked.path("round").path("closed_on").asText()).isEqualTo("all");
+        assertThat(GEMINI.requests()).hasSize(3);
     }
 
     JsonNode ask(String extra) {
