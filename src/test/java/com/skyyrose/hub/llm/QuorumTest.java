@@ -32,4 +32,32 @@ class QuorumTest {
         assertThat(round.grace(Duration.ofSeconds(4).toNanos())).isEqualTo(Duration.ofSeconds(2).toNanos());
         assertThat(round.grace(Duration.ofSeconds(30).toNanos())).isEqualTo(Duration.ofSeconds(5).toNanos());
     }
+
+    @Test
+    void aBranchStopsWaitingAtQuorumPlusGraceButNeverPastTheDeadline() throws Exception {
+        LlmProperties.Quorum policy = new LlmProperties.Quorum();
+        policy.setGraceMin(Duration.ofMillis(200));
+        long now = System.nanoTime();
+        Candidate answer = new Candidate("openai", "m", "text", null, 5, new Candidate.Tokens(0, 0), 0, null,
+                java.util.Map.of(), null);
+
+        RoundProgress round = new RoundProgress(3, "all-but-one", now, now + Duration.ofSeconds(30).toNanos(),
+                policy);
+        round.finished(answer);
+        round.finished(answer);
+        long waited = System.nanoTime();
+        assertThat(round.await(new java.util.concurrent.CompletableFuture<>())).isNull();
+        assertThat(Duration.ofNanos(System.nanoTime() - waited)).isBetween(Duration.ofMillis(100),
+                Duration.ofSeconds(10));
+        assertThat(round.closedOnQuorum()).isTrue();
+
+        // the grace would end after the deadline: the round closes at the deadline, and the missing are timeouts
+        now = System.nanoTime();
+        RoundProgress tight = new RoundProgress(3, "all-but-one", now, now + Duration.ofMillis(100).toNanos(),
+                policy);
+        tight.finished(answer);
+        tight.finished(answer);
+        assertThat(tight.await(new java.util.concurrent.CompletableFuture<>())).isNull();
+        assertThat(tight.closedOnQuorum()).isFalse();
+    }
 }
