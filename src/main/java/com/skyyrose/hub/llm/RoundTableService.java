@@ -13,8 +13,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The steps around the fan-out of {@code direct:round-table} (routes/round-table/round-table.camel.yaml):
- * {@link #prepare} chooses the panel and the deadline; after the recipient list, {@link #select} marks providers
- * that missed the deadline as {@code timeout}, falls back to the local answerer when nobody answered, scores
+ * {@link #prepare} chooses the panel, the deadline and the quorum ({@link RoundProgress}); each branch's
+ * {@link #answer} waits for its provider until the round closes; after the recipient list, {@link #select} marks
+ * providers that missed the deadline as {@code timeout}, falls back to the local answerer when nobody answered, scores
  * every candidate, asks the judge when configured or when the candidates disagree, and builds the result.
  */
 @Component("roundTable")
