@@ -31,7 +31,7 @@ public class AgentCatalog {
     /** An agent's settings, as its YAML file states them. */
     public record Agent(String id, String name, String description, String instructions, List<String> providers,
             List<String> tools, String judge, Double temperature, String cache, List<String> capabilities,
-            List<String> chain) {
+            List<String> chain, String quorum) {
 
         public Map<String, Object> settings() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -41,6 +41,7 @@ public class AgentCatalog {
             m.put("judge", judge);
             m.put("temperature", temperature);
             m.put("cache", cache);
+            m.put("quorum", quorum == null ? "default" : quorum);
             return m;
         }
     }
@@ -82,7 +83,7 @@ public class AgentCatalog {
                 vars.get("instructions"), list(vars.get("providers")), list(vars.get("tools")),
                 vars.getOrDefault("judge", "auto"), temperature == null || temperature.isBlank() ? null
                         : Double.valueOf(temperature.trim()), vars.getOrDefault("cache", "0s"),
-                list(vars.get("capabilities")), chain));
+                list(vars.get("capabilities")), chain, vars.get("quorum")));
     }
 
     public static String routeId(String agentId) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.fge.jsonschema.core.report.ProcessingMessage;
 import com.github.fge.jsonschema.core.report.ProcessingReport;
 import com.skyyrose.hub.llm.PlanShape;
+import com.skyyrose.hub.llm.Quorum;
 import com.skyyrose.hub.llm.RoundTableRequest;
 import com.skyyrose.hub.llm.RoundTableResult;
 import com.skyyrose.hub.llm.RoundTableStore;
@@ -79,7 +80,8 @@ public class AgentChain {
                 var(exchange, "agent.instructions"), AgentCatalog.list(var(exchange, "agent.providers")),
                 AgentCatalog.list(var(exchange, "agent.tools")), var(exchange, "agent.judge"),
                 temperature == null || temperature.isBlank() ? null : Double.valueOf(temperature.trim()),
-                var(exchange, "agent.cache"), AgentCatalog.list(var(exchange, "agent.capabilities")), List.of());
+                var(exchange, "agent.cache"), AgentCatalog.list(var(exchange, "agent.capabilities")), List.of(),
+                var(exchange, "agent.quorum"));
         Map<String, Object> rag = new LinkedHashMap<>();
         rag.put("query", run.task);
         rag.put("k", 4);
@@ -176,8 +178,10 @@ public class AgentChain {
         List<String> registered = agent.tools().stream().filter(t -> tools.find(t).isPresent()).toList();
         PlanShape shape = new PlanShape(registered,
                 (tool, arguments) -> schemaProblems(tools.find(tool).orElseThrow(), arguments));
+        // agent.quorum (optional): when the round may close without its slowest providers
+        String quorum = agent.quorum() == null || agent.quorum().isBlank() ? null : Quorum.parse(agent.quorum());
         return new RoundTableRequest(run.prompt, run.system, agent.providers(), agent.judge(), agent.temperature(),
-                null, brand, passages, run.principalId, shape);
+                null, brand, passages, run.principalId, shape, quorum);
     }
 
     /** The winner's reply: {answer, actions} when it is JSON, else the text is the answer and there are no actions. */

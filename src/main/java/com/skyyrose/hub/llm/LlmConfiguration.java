@@ -28,6 +28,7 @@ public class LlmConfiguration implements DisposableBean {
 
     private final CamelContext camel;
     private volatile ExecutorService judgePool;
+    private volatile ExecutorService callPool;
     private final Embedder embedder;
 
     public LlmConfiguration(CamelContext camel, LlmProperties props, Embedder embedder) {
@@ -53,6 +54,24 @@ public class LlmConfiguration implements DisposableBean {
                             POOL_PROFILE);
                 }
                 pool = judgePool;
+            }
+        }
+        return pool;
+    }
+
+    /**
+     * The pool provider calls run on, apart from the fan-out branch that waits for them: a branch can then give up
+     * on a late provider at once while the call runs on to its own timeout (managed and shut down by Camel).
+     */
+    ExecutorService callPool() {
+        ExecutorService pool = callPool;
+        if (pool == null) {
+            synchronized (this) {
+                if (callPool == null) {
+                    callPool = camel.getExecutorServiceManager().newThreadPool(this, "round-table-call",
+                            POOL_PROFILE);
+                }
+                pool = callPool;
             }
         }
         return pool;

@@ -2,9 +2,11 @@ package com.skyyrose.hub.llm;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,9 +18,37 @@ import org.springframework.stereotype.Component;
 public class LlmMetrics {
 
     private final MeterRegistry registry;
+    private final AtomicInteger callsInFlight = new AtomicInteger();
 
     public LlmMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // late calls run on after their round closed: this shows they end (at their own timeout)
+        Gauge.builder("hub.round_table.calls.in_flight", callsInFlight, AtomicInteger::get)
+                .description("Provider calls running, late ones included").register(registry);
+    }
+
+    void callStarted() {
+        callsInFlight.incrementAndGet();
+    }
+
+    void callEnded() {
+        callsInFlight.decrementAndGet();
+    }
+
+    int callsInFlight() {
+        return callsInFlight.get();
+    }
+
+    /** A provider that missed a round closed on quorum. */
+    void late(String provider) {
+        Counter.builder("hub.round_table.late").description("Providers late for a round closed on quorum")
+                .tag("provider", provider).register(registry).increment();
+    }
+
+    /** How a round closed: all, quorum or deadline. */
+    void closed(String on) {
+        Counter.builder("hub.round_table.closed").description("Rounds by how they closed")
+                .tag("on", on).register(registry).increment();
     }
 
     void providerCall(String provider, String model, String outcome, long latencyMs, long in, long out,

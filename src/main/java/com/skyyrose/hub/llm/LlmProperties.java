@@ -26,6 +26,8 @@ public class LlmProperties {
     private Map<String, Provider> providers = new LinkedHashMap<>();
     private Retry retry = new Retry();
     private Circuit circuit = new Circuit();
+    private Quorum quorum = new Quorum();
+    private LatencyBudget latencyBudget = new LatencyBudget();
     private Judge judge = new Judge();
     private Map<String, Double> weights = new LinkedHashMap<>();
     /** USD per million tokens: {@code model=input/output,model=input/output}. */
@@ -68,6 +70,9 @@ public class LlmProperties {
         private float failureRate = 50f;
         private Duration openFor = Duration.ofSeconds(30);
         private int halfOpenCalls = 1;
+        /** A call slower than this is a slow call; the breaker opens when slow-call-rate % of the window are. */
+        private Duration slowCall = Duration.ofSeconds(10);
+        private float slowCallRate = 50f;
 
         public int getWindow() { return window; }
         public void setWindow(int window) { this.window = window; }
@@ -79,6 +84,48 @@ public class LlmProperties {
         public void setOpenFor(Duration openFor) { this.openFor = openFor; }
         public int getHalfOpenCalls() { return halfOpenCalls; }
         public void setHalfOpenCalls(int halfOpenCalls) { this.halfOpenCalls = halfOpenCalls; }
+        public Duration getSlowCall() { return slowCall; }
+        public void setSlowCall(Duration slowCall) { this.slowCall = slowCall; }
+        public float getSlowCallRate() { return slowCallRate; }
+        public void setSlowCallRate(float slowCallRate) { this.slowCallRate = slowCallRate; }
+    }
+
+    /**
+     * When a round may close before every provider answered: once {@code defaultQuorum} providers answered (see
+     * {@link com.skyyrose.hub.llm.Quorum}) and a grace period has passed — the larger of {@code graceMin} and
+     * {@code graceFactor} × the time the quorum took, at most {@code graceMax}, never past the deadline.
+     */
+    public static class Quorum {
+        private String defaultQuorum = com.skyyrose.hub.llm.Quorum.ALL_BUT_ONE;
+        private Duration graceMin = Duration.ofSeconds(1);
+        private double graceFactor = 0.5;
+        private Duration graceMax = Duration.ofSeconds(5);
+
+        public String getDefaultQuorum() { return defaultQuorum; }
+        public void setDefaultQuorum(String defaultQuorum) { this.defaultQuorum = defaultQuorum; }
+        public Duration getGraceMin() { return graceMin; }
+        public void setGraceMin(Duration graceMin) { this.graceMin = graceMin; }
+        public double getGraceFactor() { return graceFactor; }
+        public void setGraceFactor(double graceFactor) { this.graceFactor = graceFactor; }
+        public Duration getGraceMax() { return graceMax; }
+        public void setGraceMax(Duration graceMax) { this.graceMax = graceMax; }
+    }
+
+    /**
+     * A provider is flagged slow on the providers endpoint when its recent p95 (late and timed-out calls counted
+     * with their latency so far) exceeds both {@code factor} × and {@code margin} + the median p95 of the others.
+     */
+    public static class LatencyBudget {
+        private double factor = 3.0;
+        private Duration margin = Duration.ofSeconds(1);
+        private int minimumCalls = 3;
+
+        public double getFactor() { return factor; }
+        public void setFactor(double factor) { this.factor = factor; }
+        public Duration getMargin() { return margin; }
+        public void setMargin(Duration margin) { this.margin = margin; }
+        public int getMinimumCalls() { return minimumCalls; }
+        public void setMinimumCalls(int minimumCalls) { this.minimumCalls = minimumCalls; }
     }
 
     public static class Judge {
@@ -184,6 +231,10 @@ public class LlmProperties {
     public void setRetry(Retry retry) { this.retry = retry; }
     public Circuit getCircuit() { return circuit; }
     public void setCircuit(Circuit circuit) { this.circuit = circuit; }
+    public Quorum getQuorum() { return quorum; }
+    public void setQuorum(Quorum quorum) { this.quorum = quorum; }
+    public LatencyBudget getLatencyBudget() { return latencyBudget; }
+    public void setLatencyBudget(LatencyBudget latencyBudget) { this.latencyBudget = latencyBudget; }
     public Judge getJudge() { return judge; }
     public void setJudge(Judge judge) { this.judge = judge; }
     public Map<String, Double> getWeights() { return weights; }

@@ -20,9 +20,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * The configured LLM providers: one langchain4j chat model each (built with the provider's base URL, key and
- * model from env), behind its own resilience4j circuit breaker tuned for low traffic. A provider is enabled by its
- * key ({@code OPENAI_API_KEY}, {@code ANTHROPIC_API_KEY}, {@code GEMINI_API_KEY}) or, for the OpenAI-compatible
- * one, by {@code OPENAI_COMPAT_BASE_URL}.
+ * model from env), behind its own resilience4j circuit breaker tuned for low traffic, opening on failures and on
+ * slow calls. A provider is enabled by its key ({@code OPENAI_API_KEY}, {@code ANTHROPIC_API_KEY},
+ * {@code GEMINI_API_KEY}) or, for the OpenAI-compatible one, by {@code OPENAI_COMPAT_BASE_URL}.
+ * <p>
+ * The breaker is resilience4j's, kept programmatic rather than Camel's circuitBreaker EIP: the judge's calls share
+ * it (they do not go through a route), and the providers operation reads its state and metrics by provider.
  */
 @Component
 public class ProviderRegistry {
@@ -44,6 +47,9 @@ public class ProviderRegistry {
                 .slidingWindowSize(Math.max(1, c.getWindow()))
                 .minimumNumberOfCalls(Math.max(1, c.getMinimumCalls()))
                 .failureRateThreshold(c.getFailureRate())
+                // slow calls open it too: a provider that answers, but too late to count, is not worth waiting for
+                .slowCallDurationThreshold(c.getSlowCall())
+                .slowCallRateThreshold(c.getSlowCallRate())
                 .waitDurationInOpenState(c.getOpenFor())
                 .permittedNumberOfCallsInHalfOpenState(Math.max(1, c.getHalfOpenCalls()))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)

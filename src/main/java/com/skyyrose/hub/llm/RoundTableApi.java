@@ -87,6 +87,13 @@ public class RoundTableApi {
         if (request.prompt().isBlank()) {
             throw ProblemException.badRequest("prompt", "must not be blank");
         }
+        if (body.hasNonNull("quorum")) {
+            try {
+                request = request.withQuorum(Quorum.parse(body.get("quorum").asText()));
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("quorum", e.getMessage());
+            }
+        }
         exchange.getMessage().setBody(request);
         String key = cacheKey(request);
         exchange.setProperty(CACHE_KEY, key);
@@ -114,6 +121,9 @@ public class RoundTableApi {
         canonical.put("temperature", r.temperature());
         canonical.put("max_tokens", r.maxTokens());
         canonical.put("passages", r.passages());
+        if (r.quorum() != null) {
+            canonical.put("quorum", r.quorum());
+        }
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(canonical));
         return HexFormat.of().formatHex(digest);
     }
@@ -234,6 +244,9 @@ public class RoundTableApi {
 
     public Map<String, Object> providers() {
         Map<String, Map<String, Object>> recent = store.recent(15);
+        Map<String, LatencyBudgets.Budget> budgets = LatencyBudgets.of(
+                registry.enabled().stream().map(ProviderRegistry.Provider::id).toList(), recent,
+                props.getLatencyBudget());
         List<Map<String, Object>> list = new ArrayList<>();
         for (String id : LlmProperties.PROVIDER_IDS) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -250,9 +263,14 @@ public class RoundTableApi {
                 circuit.put("buffered_calls", m.getNumberOfBufferedCalls());
                 circuit.put("failed_calls", m.getNumberOfFailedCalls());
                 circuit.put("not_permitted_calls", m.getNumberOfNotPermittedCalls());
+                circuit.put("slow_call_rate", m.getSlowCallRate() < 0 ? null : (double) m.getSlowCallRate());
+                circuit.put("slow_calls", m.getNumberOfSlowCalls());
                 p.put("circuit", circuit);
             }
             p.put("recent", recent.getOrDefault(id, Map.of("window_minutes", 15, "calls", 0)));
+            if (provider != null) {
+                p.put("latency_budget", budgets.get(id).asMap());
+            }
             list.add(p);
         }
         Map<String, Object> local = new LinkedHashMap<>();
@@ -264,6 +282,9 @@ public class RoundTableApi {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("providers", list);
         out.put("deadline_ms", props.getDeadline().toMillis());
+        LlmProperties.Quorum q = props.getQuorum();
+        out.put("quorum", Map.of("default", q.getDefaultQuorum(), "grace_min_ms", q.getGraceMin().toMillis(),
+                "grace_factor", q.getGraceFactor(), "grace_max_ms", q.getGraceMax().toMillis()));
         out.put("judge", Map.of("mode", props.getJudge().getMode(), "disagreement_threshold",
                 props.getJudge().getDisagreementThreshold()));
         return out;

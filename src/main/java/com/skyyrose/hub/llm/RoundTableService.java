@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 /**
  * The steps around the fan-out of {@code direct:round-table} (routes/round-table/round-table.camel.yaml):
- * {@link #prepare} chooses the panel and the deadline; after the recipient list, {@link #select} marks providers
- * that missed the deadline as {@code timeout}, falls back to the local answerer when nobody answered, scores
+ * {@link #prepare} chooses the panel, the deadline and the quorum ({@link RoundProgress}); each branch's
+ * {@link #answer} waits for its provider until the round closes; after the recipient list, {@link #select} marks
+ * providers that missed the deadline as {@code timeout}, falls back to the local answerer when nobody answered, scores
  * every candidate, asks the judge when configured or when the candidates disagree, and builds the result.
  */
 @Component("roundTable")
@@ -26,6 +28,7 @@ public class RoundTableService {
     static final String DEADLINE = "hub.llm.deadline";
     static final String STARTED = "hub.llm.started";
     static final String COLLECTED = "hub.llm.candidates";
+    static final String PROGRESS = "hub.llm.progress";
 
     private final ProviderRegistry registry;
     private final ProviderCaller caller;
@@ -78,13 +81,45 @@ public class RoundTableService {
         }
         exchange.setProperty(PANEL, endpoints);
         exchange.removeProperty(COLLECTED);
+        exchange.setProperty(PROGRESS, new RoundProgress(endpoints.size(),
+                request.quorum() != null ? request.quorum() : props.getQuorum().getDefaultQuorum(),
+                exchange.getProperty(STARTED, Long.class), exchange.getProperty(DEADLINE, Long.class),
+                props.getQuorum()));
     }
 
-    /** One provider branch: answers within the round's deadline; never throws. */
-    public Candidate answer(String providerId, Exchange exchange) {
+    /**
+     * One provider branch: the call runs on the call pool (bounded by the deadline through its HTTP timeout)
+     * while the branch waits for it only until the round closes; a provider still running then is {@code late}
+     * (round closed on quorum) or {@code timeout} (deadline), and its answer is discarded. Never throws.
+     */
+    public Candidate answer(String providerId, Exchange exchange) throws InterruptedException {
         RoundTableRequest request = exchange.getProperty(REQUEST, RoundTableRequest.class);
         long deadline = exchange.getProperty(DEADLINE, Long.class);
-        return caller.answer(providerId, request, deadline);
+        RoundProgress round = exchange.getProperty(PROGRESS, RoundProgress.class);
+        long start = System.nanoTime();
+        metrics.callStarted();
+        CompletableFuture<Candidate> call;
+        try {
+            call = CompletableFuture.supplyAsync(() -> caller.answer(providerId, request, deadline),
+                    config.callPool());
+        } catch (RuntimeException e) {
+            metrics.callEnded();
+            throw e;
+        }
+        call.whenComplete((c, e) -> {
+            metrics.callEnded();
+            round.finished(c);
+        });
+        Candidate c = round.await(call);
+        if (c != null) {
+            return c;
+        }
+        String model = registry.get(providerId).map(ProviderRegistry.Provider::model).orElse(null);
+        if (round.closedOnQuorum()) {
+            metrics.late(providerId);
+            return Candidate.failed(providerId, model, "late", (System.nanoTime() - start) / 1_000_000);
+        }
+        return Candidate.failed(providerId, model, "timeout", props.getDeadline().toMillis());
     }
 
     /** After the fan-out: score, judge, choose; the body becomes a {@link RoundTableResult}. */
@@ -133,7 +168,9 @@ public class RoundTableService {
                 winner = judgedIndex;
             }
         }
-        String rationale = scored.rationale();
+        RoundProgress progress = exchange.getProperty(PROGRESS, RoundProgress.class);
+        Map<String, Object> round = progress == null ? null : progress.summary(candidates);
+        String rationale = scored.rationale() + closure(round, candidates);
         if (verdict != null) {
             rationale += verdict.get("winner") != null
                     ? " The judge (" + verdict.get("provider") + ") preferred " + verdict.get("winner")
@@ -162,9 +199,29 @@ public class RoundTableService {
                 result, new RoundTableResult.Selection(method, weightsUsed(result), rationale, scored.agreement(),
                         verdict),
                 degraded, false, (System.nanoTime() - started) / 1_000_000, new Candidate.Tokens(in, out),
-                Math.round(cost * 1e8) / 1e8, Instant.now().toString());
+                Math.round(cost * 1e8) / 1e8, Instant.now().toString(), round);
         metrics.round(degraded ? "degraded" : "ok", w == null ? null : w.provider());
+        if (round != null) {
+            metrics.closed((String) round.get("closed_on"));
+        }
         exchange.getMessage().setBody(r);
+    }
+
+    /** The rationale's sentence on a round closed on quorum: when, after what grace, who was late. */
+    static String closure(Map<String, Object> round, List<Candidate> candidates) {
+        if (round == null || !"quorum".equals(round.get("closed_on"))) {
+            return "";
+        }
+        StringBuilder late = new StringBuilder();
+        for (Candidate c : candidates) {
+            if ("late".equals(c.error())) {
+                late.append(late.length() == 0 ? "" : ", ").append(c.provider()).append(" (")
+                        .append(c.latencyMs()).append(" ms so far)");
+            }
+        }
+        return " The round closed on quorum: " + round.get("quorum") + " of " + round.get("panel")
+                + " providers answered in " + round.get("quorum_ms") + " ms, then " + round.get("grace_ms")
+                + " ms of grace; late, answer discarded: " + late + ".";
     }
 
     /** The weights of the components that scored this round (no {@code plan} weight for a plain question). */

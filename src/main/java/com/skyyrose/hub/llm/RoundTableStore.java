@@ -107,14 +107,20 @@ public class RoundTableStore {
         return page;
     }
 
-    /** Per provider over the last {@code minutes}: calls, errors, timeouts, latency p50/p95 of answered calls. */
+    /**
+     * Per provider over the last {@code minutes}: calls, errors, timeouts, late, latency p50/p95 of answered calls
+     * and p95 with late and timed-out calls at their latency so far.
+     */
     public Map<String, Map<String, Object>> recent(int minutes) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         jdbc.query("SELECT provider, count(*), count(*) FILTER (WHERE error IS NOT NULL), "
                 + "count(*) FILTER (WHERE error = 'timeout'), "
                 + "percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE error IS NULL), "
                 + "percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE error IS NULL), "
-                + "max(created_at) FILTER (WHERE error IS NOT NULL) "
+                + "max(created_at) FILTER (WHERE error IS NOT NULL), count(*) FILTER (WHERE error = 'late'), "
+                // late and timed-out calls count at their latency so far: the latency budget must see them
+                + "percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) "
+                + "FILTER (WHERE error IS NULL OR error IN ('late', 'timeout')) "
                 + "FROM round_table_candidate WHERE created_at > now() - make_interval(mins => ?) GROUP BY provider",
                 rs -> {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -128,6 +134,10 @@ public class RoundTableStore {
                     m.put("latency_ms_p95", p95 == null ? null : Math.round(((Number) p95).doubleValue()));
                     Timestamp lastError = rs.getTimestamp(7);
                     m.put("last_error_at", lastError == null ? null : lastError.toInstant().toString());
+                    m.put("late", rs.getLong(8));
+                    Object p95WithLate = rs.getObject(9);
+                    m.put("latency_ms_p95_with_late", p95WithLate == null ? null
+                            : Math.round(((Number) p95WithLate).doubleValue()));
                     out.put(rs.getString(1), m);
                 }, minutes);
         return out;

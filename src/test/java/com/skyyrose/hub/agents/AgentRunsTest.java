@@ -331,6 +331,48 @@ class AgentRunsTest extends HubIntegrationTest {
     }
 
     @Test
+    void eachAgentsQuorumSettingDecidesWhetherItsRoundWaitsForASlowProvider() {
+        String plan = "{\"answer\":\"Here is the summary.\",\"actions\":[]}";
+        FAKES.openAi.answers(plan);
+        FAKES.anthropic.answers(plan);
+        // slower than the quorum + grace, well within the 5 s deadline
+        FAKES.gemini.answersAfter(2500, plan);
+
+        // analytics (agent.quorum all): the round waits for gemini
+        JsonNode analytics = roundOf(run("analytics", "{\"task\":\"Summarise this week's sales.\"}").json());
+        assertThat(analytics.path("round").path("quorum").asInt()).isEqualTo(3);
+        assertThat(analytics.path("round").path("closed_on").asText()).isEqualTo("all");
+        assertThat(candidate(analytics, "gemini").has("error")).isFalse();
+
+        // support (agent.quorum all-but-one): the customer gets the answer of the two that are up
+        JsonNode support = roundOf(run("support", "{\"task\":\"Which sizes does the hoodie come in?\"}").json());
+        assertThat(support.path("round").path("quorum").asInt()).isEqualTo(2);
+        assertThat(support.path("round").path("closed_on").asText()).isEqualTo("quorum");
+        assertThat(candidate(support, "gemini").path("error").asText()).isEqualTo("late");
+
+        assertThat(http().get("/api/v1/agents/analytics", TestAuth.admin(http())).json().path("settings")
+                .path("quorum").asText()).isEqualTo("all");
+    }
+
+    JsonNode roundOf(JsonNode run) {
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        JsonNode recorded = http().get("/api/v1/runs/" + run.path("id").asText(), TestAuth.admin(http())).json();
+        TestHttp.Reply stored = http().get("/api/v1/round-table/results/"
+                + recorded.path("round_table_id").asText(), TestAuth.admin(http()));
+        assertThat(stored.status()).isEqualTo(200);
+        return stored.json();
+    }
+
+    static JsonNode candidate(JsonNode result, String provider) {
+        for (JsonNode c : result.path("candidates")) {
+            if (c.path("provider").asText().equals(provider)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no candidate " + provider + " in " + result);
+    }
+
+    @Test
     void asyncRunsAnswer202AndIdempotencyKeysReturnTheSameRun() {
         PANEL.forEach(f -> f.answersAfter(300, "{\"answer\":\"Noted.\",\"actions\":[]}"));
         String body = "{\"task\":\"Summarise the Love Hurts collection.\"}";

@@ -251,13 +251,16 @@ class RoundTableApiTest extends HubIntegrationTest {
         GEMINI.answersAfter(15_000, OFF_TOPIC);
 
         long start = System.nanoTime();
-        TestHttp.Reply reply = ask(query(prompt("Describe the Black Rose hoodie, please."), null));
+        // quorum "all": wait for every provider up to the deadline (RoundTableQuorumTest covers the default)
+        TestHttp.Reply reply = ask(query(prompt("Describe the Black Rose hoodie, please."), "\"quorum\":\"all\""));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         assertThat(elapsedMs).isLessThan(DEADLINE_MS + 1500);
         JsonNode r = reply.json();
         assertThat(candidate(r, "gemini").path("error").asText()).isEqualTo("timeout");
+        assertThat(candidate(r, "gemini").path("latency_ms").asLong()).isEqualTo(DEADLINE_MS);
+        assertThat(r.path("round").path("closed_on").asText()).isEqualTo("deadline");
         assertThat(r.path("winner").path("provider").asText()).isEqualTo("openai");
         assertThat(r.path("degraded").asBoolean()).isFalse();
     }
@@ -268,7 +271,9 @@ class RoundTableApiTest extends HubIntegrationTest {
         ANTHROPIC.answers(BLAND);
         GEMINI.answers(OFF_TOPIC);
 
-        TestHttp.Reply reply = ask(query(prompt("Describe the Black Rose hoodie for the shop."), null));
+        // quorum "all": the retried provider answers after the others' quorum + grace would have closed the round
+        TestHttp.Reply reply = ask(query(prompt("Describe the Black Rose hoodie for the shop."),
+                "\"quorum\":\"all\""));
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode openai = candidate(reply.json(), "openai");
