@@ -378,6 +378,10 @@ public final class PersonalDataInventory {
                 "temporary sign-in lock of an account (keyed hash of the e-mail)", RedisErasure.BY_ACCOUNT_HASH));
         REDIS.add(new RedisFamily("ratelimit:login-fail:{account}", Category.RATE_LIMITS,
                 "failed sign-ins of an account (keyed hash of the e-mail)", RedisErasure.BY_ACCOUNT_HASH));
+        REDIS.add(new RedisFamily("hub:auth:login-lock:{account}:{ip}", Category.RATE_LIMITS,
+                "temporary sign-in delay of an account from one client address", RedisErasure.BY_ACCOUNT_HASH));
+        REDIS.add(new RedisFamily("hub:auth:login-fail:{account}:{ip}", Category.RATE_LIMITS,
+                "failed sign-ins of an account from one client address", RedisErasure.BY_ACCOUNT_HASH));
         REDIS.add(new RedisFamily("ratelimit:principal:{user}", Category.RATE_LIMITS, "requests of a user or key",
                 RedisErasure.BY_USER_ID));
         REDIS.add(new RedisFamily("ratelimit:login-ip:{ip}", Category.RATE_LIMITS, "sign-in attempts per IP address",
