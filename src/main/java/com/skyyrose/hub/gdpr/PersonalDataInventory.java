@@ -290,21 +290,21 @@ public final class PersonalDataInventory {
                         + "AO §147): the hub's copy keeps status and totals and drops the link to the customer.",
                 new Retention("updated_at", "TRUE", null),
                 plain("source", "order_id", "status", "currency", "total", "line_items", "date_created_gmt",
-                        "modified_gmt", "deleted", "events_applied", "updated_at"),
+                        "modified_gmt", "deleted", "deleted_gmt", "events_applied", "updated_at"),
                 col("customer_id", ColumnClass.PERSONAL, "the shop's customer id"));
         table("wc_product", null, null, null, null, null, null, null,
                 plain("source", "product_id", "name", "slug", "sku", "status", "price", "stock_status",
-                        "stock_quantity", "permalink", "modified_gmt", "deleted", "events_applied", "updated_at"));
+                        "stock_quantity", "permalink", "modified_gmt", "deleted", "deleted_gmt", "events_applied", "updated_at"));
         table("wc_customer", Category.CUSTOMERS, null, "lower(email) IN (:emails)", Erasure.DELETE, null, null, null,
-                plain("source", "role", "modified_gmt", "deleted", "events_applied", "updated_at"),
+                plain("source", "role", "modified_gmt", "deleted", "deleted_gmt", "events_applied", "updated_at"),
                 col("customer_id", ColumnClass.PERSONAL, "the shop's customer id"),
                 col("email", ColumnClass.PERSONAL, "e-mail address"),
                 col("first_name", ColumnClass.PERSONAL, "first name"));
         table("wc_coupon", null, null, null, null, null, null, null,
-                plain("source", "coupon_id", "code", "discount_type", "amount", "modified_gmt", "deleted",
+                plain("source", "coupon_id", "code", "discount_type", "amount", "modified_gmt", "deleted", "deleted_gmt",
                         "events_applied", "updated_at"));
         table("wp_post", null, null, null, null, null, null, null,
-                plain("source", "post_id", "post_type", "title", "status", "link", "modified_gmt", "deleted",
+                plain("source", "post_id", "post_type", "title", "status", "link", "modified_gmt", "deleted", "deleted_gmt",
                         "events_applied", "updated_at"));
         table("webhook_handoff", null, null, null, null, null, null, null,
                 plain("id", "event_id", "target", "source", "topic", "resource", "resource_id", "status",
