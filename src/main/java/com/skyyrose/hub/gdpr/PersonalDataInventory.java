@@ -290,21 +290,21 @@ public final class PersonalDataInventory {
                         + "AO §147): the hub's copy keeps status and totals and drops the link to the customer.",
                 new Retention("updated_at", "TRUE", null),
                 plain("source", "order_id", "status", "currency", "total", "line_items", "date_created_gmt",
-                        "modified_gmt", "deleted", "events_applied", "updated_at"),
+                        "modified_gmt", "deleted", "deleted_gmt", "events_applied", "updated_at"),
                 col("customer_id", ColumnClass.PERSONAL, "the shop's customer id"));
         table("wc_product", null, null, null, null, null, null, null,
                 plain("source", "product_id", "name", "slug", "sku", "status", "price", "stock_status",
-                        "stock_quantity", "permalink", "modified_gmt", "deleted", "events_applied", "updated_at"));
+                        "stock_quantity", "permalink", "modified_gmt", "deleted", "deleted_gmt", "events_applied", "updated_at"));
         table("wc_customer", Category.CUSTOMERS, null, "lower(email) IN (:emails)", Erasure.DELETE, null, null, null,
-                plain("source", "role", "modified_gmt", "deleted", "events_applied", "updated_at"),
+                plain("source", "role", "modified_gmt", "deleted", "deleted_gmt", "events_applied", "updated_at"),
                 col("customer_id", ColumnClass.PERSONAL, "the shop's customer id"),
                 col("email", ColumnClass.PERSONAL, "e-mail address"),
                 col("first_name", ColumnClass.PERSONAL, "first name"));
         table("wc_coupon", null, null, null, null, null, null, null,
-                plain("source", "coupon_id", "code", "discount_type", "amount", "modified_gmt", "deleted",
+                plain("source", "coupon_id", "code", "discount_type", "amount", "modified_gmt", "deleted", "deleted_gmt",
                         "events_applied", "updated_at"));
         table("wp_post", null, null, null, null, null, null, null,
-                plain("source", "post_id", "post_type", "title", "status", "link", "modified_gmt", "deleted",
+                plain("source", "post_id", "post_type", "title", "status", "link", "modified_gmt", "deleted", "deleted_gmt",
                         "events_applied", "updated_at"));
         table("webhook_handoff", null, null, null, null, null, null, null,
                 plain("id", "event_id", "target", "source", "topic", "resource", "resource_id", "status",
@@ -378,6 +378,10 @@ public final class PersonalDataInventory {
                 "temporary sign-in lock of an account (keyed hash of the e-mail)", RedisErasure.BY_ACCOUNT_HASH));
         REDIS.add(new RedisFamily("ratelimit:login-fail:{account}", Category.RATE_LIMITS,
                 "failed sign-ins of an account (keyed hash of the e-mail)", RedisErasure.BY_ACCOUNT_HASH));
+        REDIS.add(new RedisFamily("hub:auth:login-lock:{account}:{ip}", Category.RATE_LIMITS,
+                "temporary sign-in delay of an account from one client address", RedisErasure.BY_ACCOUNT_HASH));
+        REDIS.add(new RedisFamily("hub:auth:login-fail:{account}:{ip}", Category.RATE_LIMITS,
+                "failed sign-ins of an account from one client address", RedisErasure.BY_ACCOUNT_HASH));
         REDIS.add(new RedisFamily("ratelimit:principal:{user}", Category.RATE_LIMITS, "requests of a user or key",
                 RedisErasure.BY_USER_ID));
         REDIS.add(new RedisFamily("ratelimit:login-ip:{ip}", Category.RATE_LIMITS, "sign-in attempts per IP address",

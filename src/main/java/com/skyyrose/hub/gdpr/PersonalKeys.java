@@ -79,7 +79,8 @@ public class PersonalKeys {
                     }
                 }
                 case BY_ACCOUNT_HASH -> out.add(new KeyOutcome(family.pattern(), category, "deleted",
-                        deleteMatching(family.pattern().replace("{account}", subject.subjectHash()))));
+                        deleteMatching(family.pattern().replace("{account}", subject.subjectHash())
+                                .replaceAll("\\{[a-z]+}", "*"))));
                 case SCAN_VALUES -> out.add(new KeyOutcome(family.pattern(), category, "deleted",
                         deleteValuesNaming(family.glob(), identifiers)));
                 case EXPIRES -> {

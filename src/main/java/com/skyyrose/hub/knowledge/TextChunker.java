@@ -67,15 +67,11 @@ public final class TextChunker {
         return chunks;
     }
 
-    /** Sentences (paragraph-aware), each at most maxChars long. */
+    /** Sentences (paragraph-aware), each at most maxChars long. Linear in the text: no regex over the input. */
     List<String> sentences(String text) {
         List<String> out = new ArrayList<>();
-        for (String paragraph : text.split("\\n\\s*\\n|\\r\\n\\s*\\r\\n")) {
-            String p = paragraph.replaceAll("\\s+", " ").strip();
-            if (p.isEmpty()) {
-                continue;
-            }
-            BreakIterator it = BreakIterator.getSentenceInstance(Locale.ENGLISH);
+        BreakIterator it = BreakIterator.getSentenceInstance(Locale.ENGLISH);
+        for (String p : paragraphs(text)) {
             it.setText(p);
             int start = it.first();
             for (int end = it.next(); end != BreakIterator.DONE; start = end, end = it.next()) {
@@ -88,18 +84,73 @@ public final class TextChunker {
         return out;
     }
 
-    private void splitLong(String sentence, List<String> out) {
-        String rest = sentence;
-        while (rest.length() > maxChars) {
-            int cut = rest.lastIndexOf(' ', maxChars);
-            if (cut <= maxChars / 2) {
-                cut = maxChars;
+    /**
+     * Paragraphs (separated by lines holding only whitespace), each with its runs of whitespace collapsed to
+     * one space and stripped; empty ones are left out. One pass over the characters.
+     */
+    static List<String> paragraphs(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder p = new StringBuilder();
+        boolean space = false;     // a whitespace run is pending in p
+        boolean lineBlank = true;  // the current line has had only whitespace so far
+        int newlines = 0;          // newlines seen since the last non-whitespace character
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                if (lineBlank) {
+                    newlines++;
+                } else {
+                    newlines = 1;
+                }
+                lineBlank = true;
+                space = p.length() > 0;
+                if (newlines >= 2) {
+                    flush(p, out);
+                    space = false;
+                }
+            } else if (Character.isWhitespace(c)) {
+                space = p.length() > 0;
+            } else {
+                if (space) {
+                    p.append(' ');
+                }
+                p.append(c);
+                space = false;
+                lineBlank = false;
+                newlines = 0;
             }
-            out.add(rest.substring(0, cut).strip());
-            rest = rest.substring(cut).strip();
         }
-        if (!rest.isEmpty()) {
-            out.add(rest);
+        flush(p, out);
+        return out;
+    }
+
+    private static void flush(StringBuilder p, List<String> out) {
+        if (p.length() > 0) {
+            out.add(p.toString());
+            p.setLength(0);
+        }
+    }
+
+    /** Cuts at the last space within maxChars (or hard at maxChars); moves an index, never copies the rest. */
+    private void splitLong(String sentence, List<String> out) {
+        int from = 0;
+        int n = sentence.length();
+        while (n - from > maxChars) {
+            int cut = sentence.lastIndexOf(' ', from + maxChars);
+            if (cut <= from + maxChars / 2) {
+                cut = from + maxChars;
+            }
+            String piece = sentence.substring(from, cut).strip();
+            if (!piece.isEmpty()) {
+                out.add(piece);
+            }
+            from = cut;
+            while (from < n && sentence.charAt(from) == ' ') {
+                from++;
+            }
+        }
+        if (from < n) {
+            out.add(sentence.substring(from));
         }
     }
 }

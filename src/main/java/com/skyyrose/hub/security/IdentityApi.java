@@ -42,12 +42,12 @@ public class IdentityApi {
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private final RedisRateLimiter.Limit loginIpLimit;
-    private final RedisRateLimiter.Limit loginFailureLimit;
+    private final SignInThrottle signIns;
 
     public IdentityApi(UserService users, SessionStore sessions, TokenService tokens, ApiKeyService apiKeys,
             AuditLog audit, RedisRateLimiter limiter, StringRedisTemplate redis, JdbcTemplate jdbc, FieldCrypto crypto,
             ReEncryptor reEncryptor, ObjectMapper json, MeterRegistry meters, RedisRateLimiter.Limit loginIpLimit,
-            RedisRateLimiter.Limit loginFailureLimit) {
+            SignInThrottle signIns) {
         this.users = users;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -61,7 +61,7 @@ public class IdentityApi {
         this.json = json;
         this.meters = meters;
         this.loginIpLimit = loginIpLimit;
-        this.loginFailureLimit = loginFailureLimit;
+        this.signIns = signIns;
     }
 
     // ---- tokens ------------------------------------------------------------------------------------------------
@@ -94,25 +94,21 @@ public class IdentityApi {
             throw new ProblemException(RateLimitHeaders.problem(perIp, "Too many sign-in attempts from this address."));
         }
         String account = users.emailHash(username);
-        String lockKey = "hub:auth:login-lock:" + account;
-        Long locked = redis.getExpire(lockKey);
-        if (locked != null && locked > 0) {
-            audit.record(exchange, null, "login.throttled", null, "denied", 429, "per account");
-            throw new ProblemException(RateLimitHeaders.problem(new RedisRateLimiter.Decision(false, 0,
-                    Duration.ofSeconds(locked), loginFailureLimit), "Too many failed sign-ins for this account."));
+        String client = ip == null ? "unknown" : ip;
+        Duration closed = signIns.closedFor(account, client);
+        if (!closed.isZero()) {
+            audit.record(exchange, null, "login.throttled", null, "denied", 429, "per account and address");
+            throw new ProblemException(RateLimitHeaders.problem(new RedisRateLimiter.Decision(false, 0, closed,
+                    signIns.accountLimit()), "Too many failed sign-ins for this account; wait before trying again."));
         }
         UserService.User user = users.authenticate(username, password);
         if (user == null) {
             meters.counter("hub.auth.login", "outcome", "failure").increment();
-            RedisRateLimiter.Decision failures = limiter.tryAcquire("login-fail:" + account, loginFailureLimit);
-            if (failures.remaining() <= 0 || !failures.allowed()) {
-                Duration lock = failures.allowed() ? loginFailureLimit.period()
-                        .dividedBy(loginFailureLimit.capacity()) : failures.retryAfter();
-                redis.opsForValue().set(lockKey, "1", lock.isZero() ? Duration.ofSeconds(1) : lock);
-            }
+            signIns.failed(account, client);
             audit.record(exchange, null, "login.failed", null, "failure", 401, null);
             throw IdentityGuard.unauthorized("invalid_grant", "Wrong e-mail or password.");
         }
+        signIns.succeeded(account, client);
         SessionStore.Created session = sessions.create(user.id(), user.role());
         meters.counter("hub.auth.login", "outcome", "success").increment();
         audit.record(exchange, userPrincipal(user, session.sessionId()), "login", "user:" + user.id(), "success", 200,

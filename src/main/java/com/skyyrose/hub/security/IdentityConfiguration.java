@@ -63,9 +63,19 @@ public class IdentityConfiguration {
         return new SessionStore(redis, ttl);
     }
 
+    /** Argon2id, at most {@code max-concurrent} hashes at once (each holds {@code memory-kib}). */
     @Bean
-    UserService userService(JdbcTemplate jdbc, FieldCrypto crypto) {
-        return new UserService(jdbc, crypto);
+    PasswordHasher passwordHasher(MeterRegistry meters,
+            @Value("${hub.security.password-hash.memory-kib:19456}") int memoryKib,
+            @Value("${hub.security.password-hash.iterations:2}") int iterations,
+            @Value("${hub.security.password-hash.max-concurrent:2}") int maxConcurrent,
+            @Value("${hub.security.password-hash.max-wait:250ms}") Duration maxWait) {
+        return new PasswordHasher(memoryKib, iterations, maxConcurrent, maxWait, meters);
+    }
+
+    @Bean
+    UserService userService(JdbcTemplate jdbc, FieldCrypto crypto, PasswordHasher hasher) {
+        return new UserService(jdbc, crypto, hasher);
     }
 
     @Bean
@@ -87,11 +97,19 @@ public class IdentityConfiguration {
             AuditLog audit, RedisRateLimiter limiter, StringRedisTemplate redis, JdbcTemplate jdbc, FieldCrypto crypto,
             ReEncryptor reEncryptor, ObjectMapper json, MeterRegistry meters,
             @Value("${hub.security.rate-limit.login-ip-per-minute}") int loginIpPerMinute,
-            @Value("${hub.security.rate-limit.login-failures}") int loginFailures,
-            @Value("${hub.security.rate-limit.login-failure-window}") Duration failureWindow) {
+            SignInThrottle signIns) {
         return new IdentityApi(users, sessions, tokens, keys, audit, limiter, redis, jdbc, crypto, reEncryptor, json,
-                meters, RedisRateLimiter.Limit.perMinute(loginIpPerMinute),
-                new RedisRateLimiter.Limit(loginFailures, failureWindow));
+                meters, RedisRateLimiter.Limit.perMinute(loginIpPerMinute), signIns);
+    }
+
+    /** Failed sign-ins slow down per account + address (exponentially) and, more loosely, per account. */
+    @Bean
+    SignInThrottle signInThrottle(StringRedisTemplate redis, RedisRateLimiter limiter,
+            @Value("${hub.security.rate-limit.login-failures}") int loginFailures,
+            @Value("${hub.security.rate-limit.login-delay-base:5s}") Duration delayBase,
+            @Value("${hub.security.rate-limit.login-failure-window}") Duration failureWindow,
+            @Value("${hub.security.rate-limit.login-account-failures:50}") int accountFailures) {
+        return new SignInThrottle(redis, limiter, loginFailures, delayBase, failureWindow, accountFailures);
     }
 
     /** The first admin from HUB_ADMIN_EMAIL / HUB_ADMIN_PASSWORD, and a warning for admin-only permissions. */

@@ -18,8 +18,9 @@ import org.springframework.data.redis.core.script.RedisScript;
 /**
  * Login sessions in Redis, shared by every instance. A session is created per login, named by the {@code sid} of
  * its access tokens, and lives as long as its refresh token (TTL). It also holds the hash of the current refresh
- * token and of the ones it replaced: a refresh token is {@code <sid>.<secret>} and rotates on every use; showing
- * a replaced one again means it leaked, so the whole session (the token family) is deleted.
+ * token and a fingerprint of every one it replaced: a refresh token is {@code <sid>.<secret>} and rotates on every
+ * use; showing a replaced one again, at any time in the family's life, means it leaked, so the whole session (the
+ * token family) is deleted.
  */
 public final class SessionStore {
 
@@ -27,18 +28,36 @@ public final class SessionStore {
     private static final String USER_SESSIONS = "hub:auth:user-sessions:";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    // KEYS[1] session; ARGV: presented hash, new hash, ttl ms. 1 rotated, -1 reuse (family revoked), 0 unknown/invalid
+    /**
+     * Rotations one family may make before it must sign in again: bounds a session's size (each replaced token
+     * keeps a 16-byte fingerprint) while a client refreshing every minute for the 7-day lifetime stays within it.
+     */
+    static final int MAX_ROTATIONS = 20_000;
+
+    // KEYS[1] session; ARGV: presented hash, new hash, ttl ms, max rotations.
+    // 1 rotated, -1 reuse (family revoked), 0 unknown/invalid, -2 rotation limit reached (session ended).
+    // Every replaced token stays in the session hash as field 'u:<first 32 hex of its hash>' for as long as the
+    // family lives, so a stolen old token is recognised however many rotations later it is shown ('used' is the
+    // space-separated list older hubs kept, truncated after ~120 rotations; still honoured while such sessions live).
     private static final RedisScript<Long> ROTATE = new DefaultRedisScript<>("""
             local cur = redis.call('HGET', KEYS[1], 'refresh')
             if not cur then return 0 end
-            local used = redis.call('HGET', KEYS[1], 'used') or ''
             if cur == ARGV[1] then
-              if string.len(used) > 16000 then used = string.sub(used, -8000) end
-              redis.call('HSET', KEYS[1], 'refresh', ARGV[2], 'used', used .. ' ' .. ARGV[1])
+              local n = redis.call('HINCRBY', KEYS[1], 'rotations', 1)
+              if n > tonumber(ARGV[4]) then
+                redis.call('DEL', KEYS[1])
+                return -2
+              end
+              redis.call('HSET', KEYS[1], 'refresh', ARGV[2], 'u:' .. string.sub(ARGV[1], 1, 32), '1')
               redis.call('PEXPIRE', KEYS[1], ARGV[3])
               return 1
             end
-            if string.find(used .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) then
+            local reused = redis.call('HEXISTS', KEYS[1], 'u:' .. string.sub(ARGV[1], 1, 32)) == 1
+            if not reused then
+              local used = redis.call('HGET', KEYS[1], 'used')
+              reused = used and string.find(used .. ' ', ' ' .. ARGV[1] .. ' ', 1, true) ~= nil
+            end
+            if reused then
               redis.call('DEL', KEYS[1])
               return -1
             end
@@ -94,7 +113,7 @@ public final class SessionStore {
         String sid = refreshToken.substring(0, dot);
         String fresh = secret();
         Long result = redis.execute(ROTATE, List.of(SESSION + sid), hash(refreshToken.substring(dot + 1)),
-                hash(fresh), Long.toString(ttl.toMillis()));
+                hash(fresh), Long.toString(ttl.toMillis()), Integer.toString(MAX_ROTATIONS));
         long r = result == null ? 0 : result;
         if (r == 1) {
             // the session lives on: so must the index that lets "end all sessions of a user" find it

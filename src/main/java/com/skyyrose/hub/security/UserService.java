@@ -10,11 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 /**
- * Users in PostgreSQL: Argon2id password hashes with the OWASP parameters (m=19 MiB, t=2, p=1), e-mail encrypted
- * (AES-256-GCM, AAD hub_user/email/id) and found by a keyed hash. The role is set by an admin only.
+ * Users in PostgreSQL: Argon2id password hashes with the OWASP parameters (m=19 MiB, t=2, p=1; at most a few at
+ * once, see {@link PasswordHasher}), e-mail encrypted (AES-256-GCM, AAD hub_user/email/id) and found by a keyed
+ * hash. The role is set by an admin only.
  */
 public class UserService {
 
@@ -24,14 +24,15 @@ public class UserService {
 
     private final JdbcTemplate jdbc;
     private final FieldCrypto crypto;
-    private final Argon2PasswordEncoder argon2 = new Argon2PasswordEncoder(16, 32, 1, 19 * 1024, 2);
+    private final PasswordHasher argon2;
     /** Hashed once so that an unknown e-mail costs as much as a wrong password. */
     private final String dummyHash;
 
-    public UserService(JdbcTemplate jdbc, FieldCrypto crypto) {
+    public UserService(JdbcTemplate jdbc, FieldCrypto crypto, PasswordHasher hasher) {
         this.jdbc = jdbc;
         this.crypto = crypto;
-        this.dummyHash = argon2.encode(UUID.randomUUID().toString());
+        this.argon2 = hasher;
+        this.dummyHash = hasher.encodeAtStartup(UUID.randomUUID().toString());
     }
 
     public record User(String id, String email, String displayName, String role, boolean disabled,

@@ -1,6 +1,9 @@
 package com.skyyrose.hub.webhooks;
 
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -13,9 +16,26 @@ import org.springframework.stereotype.Component;
  * {@code date_modified_gmt} is older than the stored one is "stale" and changes nothing, so out-of-order deliveries
  * are harmless. Each method sets the {@code WebhookOutcome} header ({@code applied} or {@code stale}); the router
  * hands off to agents/knowledge only for {@code applied}. Runs inside the worker's transaction.
+ *
+ * <p>Deletions in modification order. A WooCommerce delete body is {@code {"id": N}} with no time, so a delete is
+ * dated by when the hub received it (GMT, {@code deleted_gmt}): the deletion happened no later than that.
+ * <ul>
+ * <li>A delete is applied only when the stored state was not modified after that time; otherwise (e.g. a delete
+ * retried after a newer update was processed) it is {@code stale} and the newer state stays.</li>
+ * <li>A create/update/restore is applied to a deleted row only when its {@code date_modified_gmt} is after the
+ * deletion: an older update arriving late does not bring the resource back; a newer one (restored from the
+ * trash, modified again) does. An update without a modification time never undoes a dated deletion.</li>
+ * </ul>
+ * Store and hub clocks are compared, so both should keep NTP time; a deletion received more than a clock's drift
+ * after a restore could be taken for the newer change (the reconciler does not bring deletions).
  */
 @Component("webhookState")
 public class StoreStateHandlers {
+
+    /** Header with the event's receipt time, GMT, formatted as WooCommerce's date_modified_gmt. */
+    public static final String RECEIVED_GMT = "WebhookReceivedGmt";
+    private static final DateTimeFormatter GMT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
 
     private final JdbcTemplate jdbc;
 
@@ -100,10 +120,22 @@ public class StoreStateHandlers {
             return;
         }
         String source = exchange.getMessage().getHeader("WebhookSource", String.class);
-        jdbc.update("INSERT INTO " + table + " (source, " + key + ", deleted) VALUES (?, ?, true)"
-                + " ON CONFLICT (source, " + key + ") DO UPDATE SET deleted = true,"
-                + " events_applied = " + table + ".events_applied + 1, updated_at = now()", source, id);
-        outcome(exchange, "applied");
+        String deletedAt = exchange.getMessage().getHeader(RECEIVED_GMT, String.class);
+        if (deletedAt == null) {
+            deletedAt = gmt(Instant.now());
+        }
+        int changed = jdbc.update("INSERT INTO " + table + " (source, " + key + ", deleted, deleted_gmt)"
+                + " VALUES (?, ?, true, ?) ON CONFLICT (source, " + key + ") DO UPDATE SET deleted = true,"
+                + " deleted_gmt = GREATEST(" + table + ".deleted_gmt, EXCLUDED.deleted_gmt),"
+                + " events_applied = " + table + ".events_applied + 1, updated_at = now()"
+                + " WHERE " + table + ".modified_gmt IS NULL"
+                + " OR replace(" + table + ".modified_gmt, ' ', 'T') <= EXCLUDED.deleted_gmt", source, id, deletedAt);
+        outcome(exchange, changed == 1 ? "applied" : "stale");
+    }
+
+    /** An instant as date_modified_gmt is written (second precision, 'T', no zone). */
+    static String gmt(Instant instant) {
+        return instant == null ? null : GMT.format(instant);
     }
 
     /**
@@ -132,8 +164,11 @@ public class StoreStateHandlers {
                 + " VALUES (?, ?, " + placeholders + ", ?) ON CONFLICT (source, " + key + ") DO UPDATE SET "
                 + updates + ", modified_gmt = EXCLUDED.modified_gmt, deleted = false,"
                 + " events_applied = " + table + ".events_applied + 1, updated_at = now()"
-                + " WHERE " + table + ".modified_gmt IS NULL OR EXCLUDED.modified_gmt IS NULL"
-                + " OR EXCLUDED.modified_gmt >= " + table + ".modified_gmt", args);
+                + " WHERE (" + table + ".modified_gmt IS NULL OR EXCLUDED.modified_gmt IS NULL"
+                + " OR EXCLUDED.modified_gmt >= " + table + ".modified_gmt)"
+                // a deleted resource comes back only with a state modified after its deletion
+                + " AND (NOT " + table + ".deleted OR " + table + ".deleted_gmt IS NULL"
+                + " OR replace(EXCLUDED.modified_gmt, ' ', 'T') > " + table + ".deleted_gmt)", args);
         outcome(exchange, changed == 1 ? "applied" : "stale");
     }
 

@@ -67,6 +67,11 @@ public class WebhookApi {
             throw new ProblemException(Problem.of(ProblemType.CONFLICT, 409,
                     "The event's payload was purged by the retention policy; it cannot be replayed."));
         }
+        if ("rejected".equals(e.status())) {
+            throw new ProblemException(Problem.of(ProblemType.CONFLICT, 409,
+                    "The event was rejected (its topic does not fit its body: " + e.lastError()
+                            + "); it is never processed."));
+        }
         if (!inbox.replay(e.id())) {
             throw new ProblemException(Problem.of(ProblemType.CONFLICT, 409, "The event is already pending."));
         }

@@ -19,10 +19,25 @@ import org.springframework.stereotype.Component;
 @Component
 public class WebhookInbox {
 
-    /** A delivery to store (the raw payload exactly as received). */
+    /**
+     * A delivery to store (the raw payload exactly as received). {@code rejection} is null for an event to
+     * process, or why its (unsigned) topic/resource headers do not fit its body: then it is stored as
+     * {@code rejected} and never processed.
+     */
     public record NewEvent(String provider, String source, String origin, String topic, String resource,
             String resourceId, String webhookId, String deliveryId, String modifiedGmt, String dedupeKey,
-            String payloadSha256, String headersJson, byte[] payload) {
+            String payloadSha256, String headersJson, byte[] payload, String rejection) {
+
+        public NewEvent(String provider, String source, String origin, String topic, String resource,
+                String resourceId, String webhookId, String deliveryId, String modifiedGmt, String dedupeKey,
+                String payloadSha256, String headersJson, byte[] payload) {
+            this(provider, source, origin, topic, resource, resourceId, webhookId, deliveryId, modifiedGmt, dedupeKey,
+                    payloadSha256, headersJson, payload, null);
+        }
+
+        String status() {
+            return rejection == null ? "pending" : "rejected";
+        }
     }
 
     /** A stored event as workers and the API see it. */
@@ -47,14 +62,17 @@ public class WebhookInbox {
     }
 
     private static final String INSERT = "INSERT INTO webhook_event (provider, source, origin, topic, resource,"
-            + " resource_id, webhook_id, delivery_id, modified_gmt, dedupe_key, payload_sha256, headers, payload)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
+            + " resource_id, webhook_id, delivery_id, modified_gmt, dedupe_key, payload_sha256, headers, status,"
+            + " last_error, outcome, processed_at, payload)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, CASE WHEN ?::text IS NULL THEN NULL ELSE 'rejected' END,"
+            + " CASE WHEN ?::text IS NULL THEN NULL ELSE now() END, ?)";
 
     /** Inserts the event (committed on return: the caller may then answer 2xx). */
     public long store(NewEvent e) {
         Long id = jdbc.queryForObject(INSERT + " RETURNING id", Long.class,
                 e.provider(), e.source(), e.origin(), e.topic(), e.resource(), e.resourceId(), e.webhookId(),
-                e.deliveryId(), e.modifiedGmt(), e.dedupeKey(), e.payloadSha256(), e.headersJson(), e.payload());
+                e.deliveryId(), e.modifiedGmt(), e.dedupeKey(), e.payloadSha256(), e.headersJson(), e.status(),
+                e.rejection(), e.rejection(), e.rejection(), e.payload());
         return id;
     }
 
@@ -71,7 +89,8 @@ public class WebhookInbox {
                     int i = 1;
                     for (Object v : new Object[] {e.provider(), e.source(), e.origin(), e.topic(), e.resource(),
                             e.resourceId(), e.webhookId(), e.deliveryId(), e.modifiedGmt(), e.dedupeKey(),
-                            e.payloadSha256(), e.headersJson()}) {
+                            e.payloadSha256(), e.headersJson(), e.status(), e.rejection(), e.rejection(),
+                            e.rejection()}) {
                         ps.setString(i++, (String) v);
                     }
                     ps.setBytes(i, e.payload());
@@ -186,10 +205,13 @@ public class WebhookInbox {
         return new Page(events, total == null ? 0 : total);
     }
 
-    /** Queues an event again, processing it even if its state was seen (operator replay). */
+    /**
+     * Queues an event again, processing it even if its state was seen (operator replay). A rejected event (its
+     * headers did not fit its body) is never queued.
+     */
     public boolean replay(long id) {
         return jdbc.update("UPDATE webhook_event SET status = 'pending', replay = true, attempts = 0,"
-                + " next_attempt_at = now(), last_error = NULL WHERE id = ? AND status <> 'pending'"
+                + " next_attempt_at = now(), last_error = NULL WHERE id = ? AND status NOT IN ('pending', 'rejected')"
                 + " AND payload IS NOT NULL", id) == 1;
     }
 

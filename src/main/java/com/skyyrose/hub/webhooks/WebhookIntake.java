@@ -94,6 +94,7 @@ public class WebhookIntake {
             resourceId = payload.path("arg").asText(); // action.* topics: {"action": ..., "arg": id}
         }
         String modified = text(payload, "date_modified_gmt");
+        String rejection = WebhookFit.wooCommerce(topic, resource, payload);
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : new String[] {"X-WC-Webhook-Source", "X-WC-Webhook-Topic", "X-WC-Webhook-Resource",
                 "X-WC-Webhook-Event", "X-WC-Webhook-ID", "X-WC-Webhook-Delivery-ID", "User-Agent",
@@ -103,11 +104,11 @@ public class WebhookIntake {
                 headers.put(name, value);
             }
         }
+        String sha256 = WebhookSignatures.sha256Hex(body);
         return store(exchange, new WebhookInbox.NewEvent(WOOCOMMERCE, source, "webhook", topic, resource,
                 resourceId, in.getHeader("X-WC-Webhook-ID", String.class),
                 in.getHeader("X-WC-Webhook-Delivery-ID", String.class), modified,
-                dedupeKey(source, topic, resourceId, modified, body), WebhookSignatures.sha256Hex(body),
-                toJson(headers), body));
+                dedupeKey(source, resource, resourceId, modified, sha256), sha256, toJson(headers), body, rejection));
     }
 
     private Object wordPress(Exchange exchange) {
@@ -128,6 +129,7 @@ public class WebhookIntake {
         topic = normaliseWordPressTopic(topic, firstText(post, "post_type", "type"));
         String resourceId = firstText(post, "ID", "id", "post_id");
         String modified = firstText(post, "post_modified_gmt", "modified_gmt");
+        String rejection = WebhookFit.wordPress(topic, post);
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : new String[] {properties.getWordpressTopicHeader(), "User-Agent", "Content-Type"}) {
             String value = in.getHeader(name, String.class);
@@ -135,9 +137,10 @@ public class WebhookIntake {
                 headers.put(name, value);
             }
         }
+        String sha256 = WebhookSignatures.sha256Hex(body);
         return store(exchange, new WebhookInbox.NewEvent(WORDPRESS, source, "webhook", topic, prefix(topic),
-                resourceId, null, null, modified, dedupeKey(source, topic, resourceId, modified, body),
-                WebhookSignatures.sha256Hex(body), toJson(headers), body));
+                resourceId, null, null, modified, dedupeKey(source, prefix(topic), resourceId, modified, sha256),
+                sha256, toJson(headers), body, rejection));
     }
 
     private Object store(Exchange exchange, WebhookInbox.NewEvent event) {
@@ -150,20 +153,29 @@ public class WebhookIntake {
             throw new ProblemException(Problem.of(ProblemType.UNAVAILABLE, 503,
                     "The event could not be stored; deliver it again later.").withHeader("Retry-After", "5"));
         }
-        metrics.received(event.provider(), event.source(), event.topic());
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        if (event.rejection() != null) {
+            // signed, so kept (and answered 2xx: a store is never made to disable its webhook), but never acted on
+            metrics.rejected(event.provider(), event.source(), "topic-does-not-fit-body");
+            LOG.warn("Webhook {} {} event {} rejected: {}", event.provider(), event.topic(), id, event.rejection());
+            return Map.of("received", true, "eventId", id, "status", "rejected", "reason", event.rejection());
+        }
+        metrics.received(event.provider(), event.source(), event.topic());
         return Map.of("received", true, "eventId", id);
     }
 
     /**
-     * Same resource state, same key: topic + resource id + date_modified_gmt, or the body's SHA-256 when the
-     * payload has no id/modification time (deletions, actions).
+     * Same resource state, same key, whatever the unsigned headers say: resource + id + date_modified_gmt (the
+     * resource checked against the body by {@link WebhookFit}), or the body's SHA-256 when the payload has no
+     * id/modification time (deletions, actions). The topic is not part of it: a captured body re-sent under
+     * another topic is a duplicate. (So two deletions with the same id in different resource types are one key:
+     * a delete body is only {"id": N}; an operator replay processes the second.)
      */
-    static String dedupeKey(String source, String topic, String resourceId, String modified, byte[] body) {
+    static String dedupeKey(String source, String resource, String resourceId, String modified, String bodySha256) {
         if (resourceId != null && modified != null) {
-            return source + "|" + topic + "|" + resourceId + "|" + modified;
+            return source + "|" + resource + "|" + resourceId + "|" + modified;
         }
-        return source + "|" + topic + "|sha256:" + WebhookSignatures.sha256Hex(body);
+        return source + "|sha256:" + bodySha256;
     }
 
     private WebhookProperties.Source configured(Map<String, WebhookProperties.Source> sources, String provider,

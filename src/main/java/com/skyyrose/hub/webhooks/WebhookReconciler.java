@@ -123,7 +123,7 @@ public class WebhookReconciler {
                     String topic = resource + ".updated";
                     inbox.store(new WebhookInbox.NewEvent(WebhookIntake.WOOCOMMERCE, source, "reconciliation",
                             topic, resource, id, null, null, modified,
-                            WebhookIntake.dedupeKey(source, topic, id, modified, body),
+                            WebhookIntake.dedupeKey(source, resource, id, modified, WebhookSignatures.sha256Hex(body)),
                             WebhookSignatures.sha256Hex(body), "{}", body));
                     n++;
                 }

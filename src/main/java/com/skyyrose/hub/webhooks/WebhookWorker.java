@@ -94,6 +94,7 @@ public class WebhookWorker {
             m.setHeader("WebhookTopic", event.topic());
             m.setHeader("WebhookResource", event.resource());
             m.setHeader("WebhookResourceId", event.resourceId());
+            m.setHeader(StoreStateHandlers.RECEIVED_GMT, StoreStateHandlers.gmt(event.receivedAt()));
         });
         if (result.getException() != null) {
             throw result.getException();

@@ -3,7 +3,7 @@
 import { h, fmt, pill, table, section, notice, json, button, clear } from '../dom.js';
 import { api, can } from '../api.js';
 
-const STATUSES = ['', 'pending', 'processed', 'duplicate', 'dead'];
+const STATUSES = ['', 'pending', 'processed', 'duplicate', 'dead', 'rejected'];
 
 export async function render(root, params) {
   if (params[0] === 'event' && params[1]) return renderEvent(root, params[1]);

@@ -320,6 +320,146 @@ class WebhookPipelineTest extends HubIntegrationTest {
                 String.class, Long.toString(productId))).containsExactly("knowledge.reindex", "knowledge.remove");
     }
 
+    /** Sends a signed body with any topic/resource headers (only the body is signed, as in WooCommerce). */
+    private TestHttp.Reply deliverAs(String topic, String resource, String body) {
+        return http().send(http().request("/webhooks/woocommerce/default")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .header("Content-Type", "application/json")
+                .header("X-WC-Webhook-Topic", topic).header("X-WC-Webhook-Resource", resource)
+                .header("X-WC-Webhook-Signature", WooCommerceSender.sign(KEY, body)).build());
+    }
+
+    private int handoffs(long resourceId) {
+        return jdbc.queryForObject("SELECT count(*) FROM webhook_handoff WHERE resource_id = ?", Integer.class,
+                Long.toString(resourceId));
+    }
+
+    @Test
+    void aCapturedBodyReSentWithOtherTopicHeadersIsRejectedOrADuplicateAndNeverActedOn() {
+        long orderId = uniqueId();
+        String body = WooCommerceSender.wpJson(WooCommerceSender.sample("order").put("id", orderId)
+                .put("status", "failed"));
+        long original = woo().deliver("default", "order.updated", body).json().get("eventId").asLong();
+        assertThat(awaitSettled(original)).isEqualTo("processed");
+        assertThat(handoffs(orderId)).isEqualTo(1); // the Support agent, once
+
+        // the same signed bytes as a customer deletion (issue 15: stored as a new customer.deleted and processed)
+        TestHttp.Reply asDelete = deliverAs("customer.deleted", "customer", body);
+        assertThat(asDelete.status()).isEqualTo(200);
+        assertThat(asDelete.json().get("status").asText()).isEqualTo("rejected");
+        long deleteId = asDelete.json().get("eventId").asLong();
+        // another resource's update, and a topic whose resource header disagrees with it
+        long asCustomer = deliverAs("customer.updated", "customer", body).json().get("eventId").asLong();
+        long mismatch = deliverAs("order.updated", "customer", body).json().get("eventId").asLong();
+        // the same resource under another event: it fits, but it is the same state (same body) — a duplicate
+        long asCreated = deliverAs("order.created", "order", body).json().get("eventId").asLong();
+
+        assertThat(awaitSettled(asCreated)).isEqualTo("duplicate");
+        for (long id : List.of(deleteId, asCustomer, mismatch)) {
+            Map<String, Object> row = jdbc.queryForMap("SELECT status, outcome, last_error, attempts FROM"
+                    + " webhook_event WHERE id = ?", id);
+            assertThat(row.get("status")).as("event " + id).isEqualTo("rejected");
+            assertThat(row.get("outcome")).isEqualTo("rejected");
+            assertThat((Integer) row.get("attempts")).as("never processed").isZero();
+            assertThat((String) row.get("last_error")).isNotBlank();
+        }
+        assertThat(jdbc.queryForObject("SELECT last_error FROM webhook_event WHERE id = ?", String.class, deleteId))
+                .contains("deleted event carries only");
+        assertThat(jdbc.queryForObject("SELECT last_error FROM webhook_event WHERE id = ?", String.class,
+                asCustomer)).contains("is an order, not a customer");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM wc_customer WHERE source = 'default'"
+                + " AND customer_id = ?", Integer.class, orderId)).isZero();
+        assertThat(jdbc.queryForObject("SELECT events_applied FROM wc_order WHERE source = 'default'"
+                + " AND order_id = ?", Integer.class, orderId)).isEqualTo(1);
+        assertThat(handoffs(orderId)).as("no agent woken again").isEqualTo(1);
+        // an operator cannot replay a rejected event into processing, and the list shows it as rejected
+        assertThat(http().send(http().request("/api/v1/webhooks/events/" + deleteId + "/replay")
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).headers(auth()).build()).status())
+                .isEqualTo(409);
+        assertThat(status(deleteId)).isEqualTo("rejected");
+        JsonNode listed = http().get("/api/v1/webhooks/events?status=rejected&limit=100", auth()).json();
+        assertThat(listed.get("items").findValuesAsText("id")).contains(Long.toString(deleteId));
+    }
+
+    @Test
+    void bodiesThatDoNotFitTheirTopicAreRejected() {
+        long id = uniqueId();
+        // a deletion body under an update topic; a product under the coupon topic; an action naming another action
+        long deletionAsUpdate = deliverAs("product.updated", "product", "{\"id\":" + id + "}").json()
+                .get("eventId").asLong();
+        long productAsCoupon = deliverAs("coupon.updated", "coupon",
+                WooCommerceSender.wpJson(WooCommerceSender.sample("product").put("id", id))).json().get("eventId")
+                .asLong();
+        long otherAction = deliverAs("action.woocommerce_a", "action",
+                "{\"action\":\"woocommerce_b\",\"arg\":" + id + "}").json().get("eventId").asLong();
+        for (long eventId : List.of(deletionAsUpdate, productAsCoupon, otherAction)) {
+            assertThat(status(eventId)).as("event " + eventId).isEqualTo("rejected");
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM wc_product WHERE source = 'default' AND product_id = ?",
+                Integer.class, id)).isZero();
+        // the genuine shapes still fit
+        long genuine = woo().deliver("default", "product.deleted", "{\"id\":" + id + "}").json().get("eventId")
+                .asLong();
+        assertThat(awaitSettled(genuine)).isEqualTo("processed");
+    }
+
+    @Test
+    void aDeleteOlderThanTheStoredStateChangesNothing() {
+        long productId = uniqueId();
+        // the stored state was modified after the delete was received (as when a delete is retried after a newer
+        // update was processed): the hub dates a delete by its receipt, and this state is newer than that
+        ObjectNode newer = WooCommerceSender.sample("product").put("id", productId).put("name", "Newer")
+                .put("date_modified_gmt", "2099-01-01T00:00:00");
+        long updated = woo().deliver("default", "product.updated", WooCommerceSender.wpJson(newer)).json()
+                .get("eventId").asLong();
+        assertThat(awaitSettled(updated)).isEqualTo("processed");
+        long deleted = woo().deliver("default", "product.deleted", "{\"id\":" + productId + "}").json()
+                .get("eventId").asLong();
+        assertThat(awaitSettled(deleted)).isEqualTo("processed");
+        assertThat(jdbc.queryForObject("SELECT outcome FROM webhook_event WHERE id = ?", String.class, deleted))
+                .isEqualTo("stale");
+        assertThat(jdbc.queryForMap("SELECT deleted, name FROM wc_product WHERE source = 'default'"
+                + " AND product_id = ?", productId)).containsEntry("deleted", false).containsEntry("name", "Newer");
+        assertThat(jdbc.queryForList("SELECT target FROM webhook_handoff WHERE resource_id = ?", String.class,
+                Long.toString(productId))).containsExactly("knowledge.reindex"); // no knowledge.remove
+    }
+
+    @Test
+    void anUpdateOlderThanTheDeleteDoesNotResurrectItButANewerOneRestoresIt() {
+        long productId = uniqueId();
+        long created = woo().deliver("default", "product.created",
+                WooCommerceSender.wpJson(WooCommerceSender.sample("product").put("id", productId))).json()
+                .get("eventId").asLong();
+        assertThat(awaitSettled(created)).isEqualTo("processed");
+        long deleted = woo().deliver("default", "product.deleted", "{\"id\":" + productId + "}").json()
+                .get("eventId").asLong();
+        assertThat(awaitSettled(deleted)).isEqualTo("processed");
+        String deletedGmt = jdbc.queryForObject("SELECT deleted_gmt FROM wc_product WHERE source = 'default'"
+                + " AND product_id = ?", String.class, productId);
+        assertThat(deletedGmt).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}");
+
+        // an update made before the deletion, delivered late
+        ObjectNode late = WooCommerceSender.sample("product").put("id", productId).put("name", "Late")
+                .put("date_modified_gmt", "2017-03-24T08:00:00");
+        long lateId = woo().deliver("default", "product.updated", WooCommerceSender.wpJson(late)).json()
+                .get("eventId").asLong();
+        assertThat(awaitSettled(lateId)).isEqualTo("processed");
+        assertThat(jdbc.queryForObject("SELECT outcome FROM webhook_event WHERE id = ?", String.class, lateId))
+                .isEqualTo("stale");
+        assertThat(jdbc.queryForObject("SELECT deleted FROM wc_product WHERE source = 'default' AND product_id = ?",
+                Boolean.class, productId)).as("still deleted").isTrue();
+
+        // restored from the trash later: modified after the deletion, so it is back
+        ObjectNode restored = WooCommerceSender.sample("product").put("id", productId).put("name", "Restored")
+                .put("date_modified_gmt", "2099-01-01T00:00:00");
+        long restoredId = woo().deliver("default", "product.restored", WooCommerceSender.wpJson(restored)).json()
+                .get("eventId").asLong();
+        assertThat(awaitSettled(restoredId)).isEqualTo("processed");
+        assertThat(jdbc.queryForMap("SELECT deleted, name FROM wc_product WHERE source = 'default'"
+                + " AND product_id = ?", productId)).containsEntry("deleted", false)
+                .containsEntry("name", "Restored");
+    }
+
     @Test
     void failingHandlerRetriesThenDeadLettersAndReplaySucceedsAfterTheFix() {
         long couponId = uniqueId();
@@ -497,7 +637,8 @@ class WebhookPipelineTest extends HubIntegrationTest {
                     .getBytes(StandardCharsets.UTF_8);
             inbox.store(new WebhookInbox.NewEvent("woocommerce", "default", "webhook", "order.created", "order", id,
                     null, null, "2017-03-22T19:28:08",
-                    WebhookIntake.dedupeKey("default", "order.created", id, "2017-03-22T19:28:08", body),
+                    WebhookIntake.dedupeKey("default", "order", id, "2017-03-22T19:28:08",
+                            WebhookSignatures.sha256Hex(body)),
                     WebhookSignatures.sha256Hex(body), "{}", body));
         }
         // four more drainers racing the hub's own workers, like other instances on the same database

@@ -37,11 +37,13 @@ class WebhookSignaturesTest {
     }
 
     @Test
-    void dedupeKeyUsesModificationTimeOrBodyHash() {
-        assertThat(WebhookIntake.dedupeKey("s", "order.updated", "7", "2026-01-01T00:00:00", BODY))
-                .isEqualTo("s|order.updated|7|2026-01-01T00:00:00");
-        assertThat(WebhookIntake.dedupeKey("s", "order.deleted", "7", null, BODY))
-                .isEqualTo("s|order.deleted|sha256:" + WebhookSignatures.sha256Hex(BODY));
+    void dedupeKeyUsesModificationTimeOrBodyHashAndNeverTheTopic() {
+        String sha = WebhookSignatures.sha256Hex(BODY);
+        assertThat(WebhookIntake.dedupeKey("s", "order", "7", "2026-01-01T00:00:00", sha))
+                .isEqualTo("s|order|7|2026-01-01T00:00:00");
+        assertThat(WebhookIntake.dedupeKey("s", "order", "7", null, sha)).isEqualTo("s|sha256:" + sha);
+        assertThat(WebhookIntake.dedupeKey("s", "customer", "7", null, sha)).as("whatever the headers say")
+                .isEqualTo(WebhookIntake.dedupeKey("s", "order", "7", null, sha));
     }
 
     @Test
