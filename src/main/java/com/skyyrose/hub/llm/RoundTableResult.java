@@ -11,7 +11,15 @@ import java.util.Map;
 public record RoundTableResult(String id, Winner winner, List<Candidate> candidates, Selection selection,
         boolean degraded, boolean cached, @JsonProperty("total_latency_ms") long totalLatencyMs,
         Candidate.Tokens tokens, @JsonProperty("cost_usd") double costUsd,
-        @JsonProperty("created_at") String createdAt) {
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("personal_data") Map<String, Object> personalData) {
+
+    /** A result without a privacy record (personal_data: what was pseudonymised, kinds and counts only). */
+    public RoundTableResult(String id, Winner winner, List<Candidate> candidates, Selection selection,
+            boolean degraded, boolean cached, long totalLatencyMs, Candidate.Tokens tokens, double costUsd,
+            String createdAt) {
+        this(id, winner, candidates, selection, degraded, cached, totalLatencyMs, tokens, costUsd, createdAt, null);
+    }
 
     public record Winner(String provider, String model, String text, Double score) {
     }
