@@ -133,8 +133,12 @@ public final class KnownPersonalData {
         Pattern p = pattern;
         if (p == null) {
             // longest first, so a full name wins over its parts
-            List<String> alternatives = values.stream().map(Value::text).distinct()
-                    .sorted((a, b) -> b.length() - a.length()).map(Pattern::quote).toList();
+            // a lone known name takes the capitalised word after it ("Amara" known, "Amara Okafor" written)
+            List<String> alternatives = values.stream().distinct()
+                    .sorted((a, b) -> b.text().length() - a.text().length())
+                    .map(v -> Pattern.quote(v.text()) + (v.kind() == PersonalDataKind.PERSON && !v.text().contains(" ")
+                            ? "(?:\\s+(?-i:\\p{Lu}[\\p{Ll}'’-]+))?" : ""))
+                    .toList();
             p = Pattern.compile("(?<![\\p{L}\\p{N}_@.])(?:" + String.join("|", alternatives) + ")(?![\\p{L}\\p{N}_])",
                     Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
             pattern = p;

@@ -84,6 +84,8 @@ public class PersonalDataGuard {
         this.users = users;
         this.jdbc = jdbc;
         this.meters = meters;
+        // loads libphonenumber's metadata now rather than in the first request
+        detectors.isPhone("+1 415 555 2671");
     }
 
     public PrivacyProperties.Policy policy(String providerId) {

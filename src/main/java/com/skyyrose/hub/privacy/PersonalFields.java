@@ -27,7 +27,7 @@ public final class PersonalFields {
             Map.entry("customer_email", PersonalDataKind.EMAIL), Map.entry("author_email", PersonalDataKind.EMAIL),
             Map.entry("phone", PersonalDataKind.PHONE), Map.entry("customer_phone", PersonalDataKind.PHONE),
             Map.entry("address_1", PersonalDataKind.ADDRESS), Map.entry("address_2", PersonalDataKind.ADDRESS),
-            Map.entry("customer_address", PersonalDataKind.ADDRESS),
+            Map.entry("customer_address", PersonalDataKind.ADDRESS), Map.entry("postcode", PersonalDataKind.ADDRESS),
             Map.entry("first_name", PersonalDataKind.PERSON), Map.entry("last_name", PersonalDataKind.PERSON),
             Map.entry("display_name", PersonalDataKind.PERSON), Map.entry("author_name", PersonalDataKind.PERSON),
             Map.entry("customer_name", PersonalDataKind.PERSON), Map.entry("full_name", PersonalDataKind.PERSON),
