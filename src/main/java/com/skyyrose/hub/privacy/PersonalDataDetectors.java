@@ -31,27 +31,32 @@ public final class PersonalDataDetectors {
     static final Pattern EMAIL = Pattern.compile(
             "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}(?![A-Za-z0-9-])");
     static final Pattern ORDER_KEY = Pattern.compile("\\bwc_order_[A-Za-z0-9]{4,}\\b");
-    static final Pattern IBAN = Pattern.compile("\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\\b");
+    static final Pattern IBAN_BODY = Pattern.compile("[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\\b");
     static final Pattern CARD = Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])");
     /** Phone-like runs: what libphonenumber is then asked about (cheaper than its own scan of the whole text). */
-    static final Pattern PHONE_CANDIDATE = Pattern.compile("(?<![\\w+.-])(?:\\+|\\(\\+?)?[0-9][0-9 ().\\-/]{5,20}[0-9](?![\\w-])");
+    static final Pattern PHONE_CANDIDATE = Pattern.compile(
+            "(?<![\\w+.-])(?:\\+|\\(\\+?)?[0-9][0-9 ().\\-/]{5,20}[0-9](?![\\w-])");
     private static final String STREET_TYPE = "(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr"
             + "|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Square|Sq|Circle|Cir|Highway|Hwy|Alley|Trail|Plaza)";
-    static final Pattern ADDRESS = Pattern.compile(
-            // US: 1200 Broadway / 42 W. Rose Street, Apt 4B, Oakland, CA 94612
-            "\\b[0-9]{1,6}[A-Za-z]?\\s+(?:(?:[NSEW]|North|South|East|West)\\.?\\s+)?"
+    /** US: 1200 Broadway / 42 W. Rose Street, Apt 4B, Oakland, CA 94612 (tried where a number starts). */
+    static final Pattern US_ADDRESS = Pattern.compile(
+            "[0-9]{1,6}[A-Za-z]?\\s+(?:(?:[NSEW]|North|South|East|West)\\.?\\s+)?"
                     + "(?:(?:[A-Z][A-Za-z0-9'.-]*\\s+){1,4}" + STREET_TYPE + "\\b\\.?|Broadway\\b)"
                     + "(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\\.?\\s*#?[A-Za-z0-9-]+)?"
-                    + "(?:,\\s*[A-Z][A-Za-z.' -]{1,30},\\s*[A-Z]{2}\\s+[0-9]{5}(?:-[0-9]{4})?\\b)?"
-                    // German: Rosenstraße 5a, 10115 Berlin
-                    + "|\\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\\.|weg|gasse|platz|allee|ring|damm)\\s+[0-9]{1,4}[a-z]?\\b"
-                    + "(?:,\\s*[0-9]{5}\\s+[A-ZÄÖÜ][a-zäöüß]+)?"
-                    // UK postcode: SW1A 1AA
-                    + "|\\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\\b");
+                    + "(?:,\\s*[A-Z][A-Za-z.' -]{1,30},\\s*[A-Z]{2}\\s+[0-9]{5}(?:-[0-9]{4})?\\b)?");
+    /** German: Rosenstraße 5a, 10115 Berlin (tried at the word before a number). */
+    static final Pattern DE_ADDRESS = Pattern.compile(
+            "[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\\.|weg|gasse|platz|allee|ring|damm)\\s+[0-9]{1,4}[a-z]?\\b"
+                    + "(?:,\\s*[0-9]{5}\\s+[A-ZÄÖÜ][a-zäöüß]+)?");
+    /** UK postcode: SW1A 1AA (tried at the letters before a number). */
+    static final Pattern UK_POSTCODE = Pattern.compile("(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?[0-9][ABD-HJLNP-UW-Z]{2}\\b");
     private static final String NAME = "[A-Z][a-zà-ÿ'’-]+";
-    static final Pattern PERSON = Pattern.compile(
-            "(?:\\b(?i:my name is|name:|customer|client|dear|i am|i'm)\\s+)(" + NAME + "(?:\\s+" + NAME + "){1,2})"
-                    + "|\\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\\.?\\s+(" + NAME + "(?:\\s+" + NAME + "){0,2})");
+    /** Lower-case cues after which two or three capitalised words are a name ("my name is Jane Doe"). */
+    private static final List<String> NAME_CUES = List.of("my name is", "name:", "customer", "client", "dear",
+            "i am", "i'm");
+    private static final List<String> TITLES = List.of("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr");
+    static final Pattern CUED_NAME = Pattern.compile("\\s+(" + NAME + "(?:\\s+" + NAME + "){1,2})");
+    static final Pattern TITLED_NAME = Pattern.compile("\\.?\\s+(" + NAME + "(?:\\s+" + NAME + "){0,2})");
 
     /** Lengths of IBANs by country (the commonest; other countries: 15–34 characters). */
     private static final Map<String, Integer> IBAN_LENGTHS = Map.ofEntries(Map.entry("DE", 22), Map.entry("GB", 22),
@@ -70,77 +75,188 @@ public final class PersonalDataDetectors {
 
     /** Every finding in the text, overlapping ones included (the caller keeps the longest). */
     public List<Finding> find(String text) {
+        return find(text, null);
+    }
+
+    /**
+     * Every finding; {@code lower} is the text in lower case when the caller has it. Each detector is tried only
+     * where its value can start (an '@', a run of digits, a cue word), anchored there: one scan of the whole text
+     * per pattern cost several times the budget on long passages.
+     */
+    List<Finding> find(String text, String lower) {
         List<Finding> out = new ArrayList<>();
         if (text == null || text.isEmpty()) {
             return out;
         }
-        if (text.indexOf('@') >= 0) {
-            regex(EMAIL, PersonalDataKind.EMAIL, text, out);
+        emails(text, out);
+        for (int at = text.indexOf("wc_order_"); at >= 0; at = text.indexOf("wc_order_", at + 1)) {
+            anchored(ORDER_KEY, PersonalDataKind.ORDER_KEY, text, at, out, false);
         }
-        if (text.contains("wc_order_")) {
-            regex(ORDER_KEY, PersonalDataKind.ORDER_KEY, text, out);
+        boolean longRun = hasDigitRun(text, 4);
+        int numberEnd = -1;
+        for (int i = 0; i < text.length(); i++) {
+            if (isDigit(text.charAt(i)) && (i == 0 || !isDigit(text.charAt(i - 1)))) {
+                // i starts a run of digits
+                addresses(text, i, out);
+                if (longRun && i >= numberEnd) {
+                    // a number found here ("+1 415 555 2671") is not searched again from its inner runs
+                    int before = out.size();
+                    numbers(text, i, out);
+                    for (int f = before; f < out.size(); f++) {
+                        numberEnd = Math.max(numberEnd, out.get(f).end());
+                    }
+                }
+            }
         }
-        boolean digits = hasDigitRun(text, 4);
-        if (digits) {
-            ibans(text, out);
-            cards(text, out);
-            phones(text, out);
-        }
-        if (digits || hasDigitRun(text, 1)) {
-            regex(ADDRESS, PersonalDataKind.ADDRESS, text, out);
-        }
-        Matcher m = PERSON.matcher(text);
-        while (m.find()) {
-            int g = m.group(1) != null ? 1 : 2;
-            out.add(new Finding(PersonalDataKind.PERSON, m.start(g), m.end(g), m.group(g)));
-        }
+        names(text, lower, out);
         return out;
     }
 
-    private static void regex(Pattern p, PersonalDataKind kind, String text, List<Finding> out) {
-        Matcher m = p.matcher(text);
-        while (m.find()) {
+    private static void emails(String text, List<Finding> out) {
+        int last = -1;
+        for (int at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+            int start = at;
+            while (start > 0 && start > last && isLocalPart(text.charAt(start - 1))) {
+                start--;
+            }
+            if (start < at) {
+                Matcher m = anchoredMatcher(EMAIL, text, start);
+                if (m != null) {
+                    out.add(new Finding(PersonalDataKind.EMAIL, m.start(), m.end(), m.group()));
+                    last = m.end();
+                }
+            }
+        }
+    }
+
+    private static boolean isLocalPart(char c) {
+        return c < 128 && Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+    }
+
+    private static void addresses(String text, int digit, List<Finding> out) {
+        anchored(US_ADDRESS, PersonalDataKind.ADDRESS, text, digit, out, true);
+        // the word before the number: "Rosenstraße 5"
+        if (digit >= 2 && Character.isWhitespace(text.charAt(digit - 1))) {
+            int w = digit - 1;
+            while (w > 0 && Character.isWhitespace(text.charAt(w - 1))) {
+                w--;
+            }
+            int start = w;
+            while (start > 0 && (Character.isLetter(text.charAt(start - 1)) || text.charAt(start - 1) == '.')) {
+                start--;
+            }
+            if (start < w && Character.isUpperCase(text.charAt(start))) {
+                anchored(DE_ADDRESS, PersonalDataKind.ADDRESS, text, start, out, true);
+            }
+        }
+        // the outward code's letters: "SW1A 1AA"
+        for (int back = 1; back <= 2 && digit - back >= 0; back++) {
+            char c = text.charAt(digit - back);
+            if (c < 'A' || c > 'Z') {
+                break;
+            }
+            anchored(UK_POSTCODE, PersonalDataKind.ADDRESS, text, digit - back, out, true);
+        }
+    }
+
+    private void numbers(String text, int digit, List<Finding> out) {
+        Matcher card = anchoredMatcher(CARD, text, digit);
+        if (card != null && isCardNumber(card.group())) {
+            out.add(new Finding(PersonalDataKind.CARD, card.start(), card.end(), card.group()));
+        }
+        // phones start at the run or at a '+', '(' or '(+' just before it
+        int start = digit;
+        if (start > 0 && text.charAt(start - 1) == '+') {
+            start--;
+        }
+        if (start > 0 && text.charAt(start - 1) == '(') {
+            start--;
+        }
+        Matcher phone = anchoredMatcher(PHONE_CANDIDATE, text, start);
+        if (phone != null && isPhone(phone.group())) {
+            out.add(new Finding(PersonalDataKind.PHONE, phone.start(), phone.end(), phone.group()));
+        }
+        // an IBAN's country code and check digits: "DE89 3704…"
+        if (digit >= 2 && isUpper(text.charAt(digit - 1)) && isUpper(text.charAt(digit - 2))) {
+            ibanAt(text, digit - 2, out);
+        }
+    }
+
+    private static void names(String text, String lower, List<Finding> out) {
+        String l = lower != null ? lower : text.toLowerCase(Locale.ROOT);
+        if (l.length() == text.length()) {
+            for (String cue : NAME_CUES) {
+                for (int at = l.indexOf(cue); at >= 0; at = l.indexOf(cue, at + 1)) {
+                    if (at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1))) {
+                        name(CUED_NAME, text, at + cue.length(), out);
+                    }
+                }
+            }
+        }
+        for (String title : TITLES) {
+            for (int at = text.indexOf(title); at >= 0; at = text.indexOf(title, at + 1)) {
+                if (at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1))) {
+                    name(TITLED_NAME, text, at + title.length(), out);
+                }
+            }
+        }
+    }
+
+    private static void name(Pattern p, String text, int from, List<Finding> out) {
+        Matcher m = anchoredMatcher(p, text, from);
+        if (m != null) {
+            out.add(new Finding(PersonalDataKind.PERSON, m.start(1), m.end(1), m.group(1)));
+        }
+    }
+
+    private static void anchored(Pattern p, PersonalDataKind kind, String text, int at, List<Finding> out,
+            boolean wordStart) {
+        if (wordStart && at > 0 && Character.isLetterOrDigit(text.charAt(at - 1))) {
+            return;
+        }
+        Matcher m = anchoredMatcher(p, text, at);
+        if (m != null) {
             out.add(new Finding(kind, m.start(), m.end(), m.group()));
         }
     }
 
-    private void ibans(String text, List<Finding> out) {
-        Matcher m = IBAN.matcher(text);
-        while (m.find()) {
-            // the greedy match may have taken a following word: drop trailing groups until the checksum holds
-            String candidate = m.group();
-            while (candidate.length() >= 15) {
-                if (isIban(candidate)) {
-                    out.add(new Finding(PersonalDataKind.IBAN, m.start(), m.start() + candidate.length(), candidate));
-                    break;
-                }
-                int space = candidate.lastIndexOf(' ');
-                if (space < 0) {
-                    break;
-                }
-                candidate = candidate.substring(0, space);
-            }
-        }
+    /** The pattern matched starting exactly at {@code at} (lookbehinds see the text before it), or null. */
+    private static Matcher anchoredMatcher(Pattern p, String text, int at) {
+        Matcher m = p.matcher(text);
+        m.region(at, text.length());
+        m.useTransparentBounds(true);
+        m.useAnchoringBounds(false);
+        return m.lookingAt() ? m : null;
     }
 
-    private static void cards(String text, List<Finding> out) {
-        Matcher m = CARD.matcher(text);
-        while (m.find()) {
-            if (isCardNumber(m.group())) {
-                out.add(new Finding(PersonalDataKind.CARD, m.start(), m.end(), m.group()));
-            }
-        }
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
-    private void phones(String text, List<Finding> out) {
-        Matcher m = PHONE_CANDIDATE.matcher(text);
-        while (m.find()) {
-            String candidate = m.group();
-            int start = m.start();
-            // "(510) 555-0142": the candidate may start at the parenthesis; a trailing one is not part of it
-            if (isPhone(candidate)) {
-                out.add(new Finding(PersonalDataKind.PHONE, start, m.end(), candidate));
+    private static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    private void ibanAt(String text, int at, List<Finding> out) {
+        if (at > 0 && Character.isLetterOrDigit(text.charAt(at - 1))) {
+            return;
+        }
+        Matcher m = anchoredMatcher(IBAN_BODY, text, at);
+        if (m == null) {
+            return;
+        }
+        // the greedy match may have taken a following word: drop trailing groups until the checksum holds
+        String candidate = m.group();
+        while (candidate.length() >= 15) {
+            if (isIban(candidate)) {
+                out.add(new Finding(PersonalDataKind.IBAN, at, at + candidate.length(), candidate));
+                return;
             }
+            int space = candidate.lastIndexOf(' ');
+            if (space < 0) {
+                return;
+            }
+            candidate = candidate.substring(0, space);
         }
     }
 

@@ -46,8 +46,9 @@ public final class Pseudonymizer {
             return done;
         }
         long start = System.nanoTime();
-        List<PersonalDataDetectors.Finding> findings = detectors.find(text);
-        findings.addAll(known.find(text));
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        List<PersonalDataDetectors.Finding> findings = detectors.find(text, lower);
+        findings.addAll(known.find(text, lower));
         String masked = findings.isEmpty() ? text : replace(text, findings);
         memo.put(text, masked);
         nanos += System.nanoTime() - start;

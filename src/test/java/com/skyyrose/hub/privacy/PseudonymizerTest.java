@@ -40,6 +40,15 @@ class PseudonymizerTest {
     }
 
     @Test
+    void aKnownFirstNameTakesTheSurnameWrittenAfterIt() {
+        // the hub's copy of a shop customer holds only her first name
+        Pseudonymizer p = new Pseudonymizer(DETECTORS, new KnownPersonalData().add(PersonalDataKind.PERSON, "Amara"));
+        assertThat(p.mask("Amara Okafor asked; amara wrote again. Amaranth is a colour."))
+                .isEqualTo("<PERSON_1> asked; <PERSON_2> wrote again. Amaranth is a colour.");
+        assertThat(p.restore("<PERSON_1>")).isEqualTo("Amara Okafor");
+    }
+
+    @Test
     void restorationPutsTheRealValuesBackAlsoWhenTheModelRewroteThePlaceholder() {
         Pseudonymizer p = new Pseudonymizer(DETECTORS, new KnownPersonalData().add(PersonalDataKind.PERSON,
                 "Jane Doe"));
