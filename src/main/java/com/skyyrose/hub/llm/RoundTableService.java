@@ -72,17 +72,18 @@ public class RoundTableService {
         }
         exchange.setProperty(REQUEST, request);
         exchange.setProperty(STARTED, System.nanoTime());
-        exchange.setProperty(DEADLINE, System.nanoTime() + props.getDeadline().toNanos());
         List<String> endpoints = new ArrayList<>();
         for (String id : panel(request)) {
             if (registry.isEnabled(id)) {
                 endpoints.add("direct:llm-" + id);
             }
         }
-        exchange.setProperty(PANEL, endpoints);
-        exchange.removeProperty(COLLECTED);
         // personal data is pseudonymised per request; a panel provider with policy 'refuse' refuses it here (422)
         privacy.open(exchange, request, endpoints.stream().map(e -> e.substring("direct:llm-".length())).toList());
+        // the providers' deadline starts after the masking (it counts in the round's latency, not in theirs)
+        exchange.setProperty(DEADLINE, System.nanoTime() + props.getDeadline().toNanos());
+        exchange.setProperty(PANEL, endpoints);
+        exchange.removeProperty(COLLECTED);
     }
 
     /** One provider branch: answers within the round's deadline; never throws. */

@@ -51,6 +51,18 @@ public final class KnownPersonalData {
         return this;
     }
 
+    /**
+     * A value matched only as a whole (a hub user's display name such as "Hub Admin": its parts are ordinary words
+     * in prompts about the hub).
+     */
+    public KnownPersonalData addWhole(PersonalDataKind kind, String text) {
+        if (text != null && text.strip().length() >= MIN_LENGTH) {
+            values.add(new Value(kind, text.strip()));
+            pattern = null;
+        }
+        return this;
+    }
+
     public KnownPersonalData addAll(KnownPersonalData other) {
         if (other != null) {
             values.addAll(other.values);

@@ -235,7 +235,7 @@ public class PersonalDataGuard {
                 if (service != null) {
                     for (UserService.User u : service.list(1000, 0)) {
                         fresh.add(PersonalDataKind.EMAIL, u.email());
-                        fresh.add(PersonalDataKind.PERSON, u.displayName());
+                        fresh.addWhole(PersonalDataKind.PERSON, u.displayName());
                     }
                 }
             } catch (RuntimeException e) {

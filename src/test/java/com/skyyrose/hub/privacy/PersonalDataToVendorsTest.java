@@ -64,6 +64,9 @@ class PersonalDataToVendorsTest extends HubIntegrationTest {
     @Autowired
     StringRedisTemplate redis;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @BeforeEach
     void reset() {
         FAKES.panel.forEach(LlmVendorFake::reset);
@@ -101,6 +104,7 @@ class PersonalDataToVendorsTest extends HubIntegrationTest {
     @Test
     void aQueryNamingACustomerReachesNoVendorWithHerDataAndTheCallerSeesTheRealValues() {
         FAKES.panel.forEach(f -> f.answers(PLACEHOLDER_ANSWER));
+        double emailsBefore = maskedMetric("email");
 
         TestHttp.Reply reply = ask(customerQuery());
 
@@ -138,6 +142,20 @@ class PersonalDataToVendorsTest extends HubIntegrationTest {
         Set<String> keys = redis.keys("hub:round-table:cache:*");
         assertThat(keys).isNotEmpty();
         keys.forEach(k -> assertNoneOfTheCustomersValues(k));
+        // counted by kind in the metrics, without values
+        assertThat(maskedMetric("email")).isEqualTo(emailsBefore + 1);
+        // the GDPR inventory tells people what the vendors receive
+        JsonNode policy = http().get("/api/v1/gdpr/retention", TestAuth.admin(http())).json();
+        for (JsonNode category : policy.path("categories")) {
+            if (category.path("category").asText().equals("round_table")) {
+                assertThat(category.path("recipients").toString()).contains("OpenAI").contains("pseudonymised");
+            }
+        }
+    }
+
+    double maskedMetric(String kind) {
+        io.micrometer.core.instrument.Counter c = meters.find("hub.privacy.masked").tag("kind", kind).counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test
@@ -173,6 +191,20 @@ class PersonalDataToVendorsTest extends HubIntegrationTest {
         TestHttp.Reply plain = ask("How heavy is the Black Rose hoodie? [" + UUID.randomUUID() + "]");
         assertThat(plain.status()).as(plain.body()).isEqualTo(200);
         assertThat(FAKES.gemini.requests()).hasSize(1);
+    }
+
+    @Test
+    void aSupportRunNamingACustomerFailsWithTheReasonWhenAPanelProviderRefusesPersonalData() {
+        privacy.getProviders().put("anthropic", PrivacyProperties.Policy.REFUSE);
+        FAKES.panel.forEach(f -> f.answers("{\"answer\":\"On its way.\",\"actions\":[]}"));
+
+        JsonNode run = http().postJson("/api/v1/agents/support/runs", "{\"task\":" + TestHttp.json().valueToTree(
+                "Where is my parcel? Write to " + EMAIL + ".") + "}", TestAuth.admin(http())).json();
+
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("failed");
+        assertThat(run.path("error").asText()).contains("anthropic").contains("1 email").contains("policy refuse");
+        assertThat(run.path("error").asText()).doesNotContain(EMAIL);
+        FAKES.panel.forEach(f -> assertThat(f.requests()).isEmpty());
     }
 
     @Test
