@@ -57,6 +57,7 @@ class PseudonymizerTest {
         assertThat(p.restore("Dear <PERSON_1>, we ship to <ADDRESS_1> and write to [EMAIL_1]; <PHONE_9> stays."))
                 .isEqualTo("Dear Jane Doe, we ship to 1200 Broadway, Oakland, CA 94612 and write to "
                         + "jane@example.com; <PHONE_9> stays.");
+        assertThat(p.restore("<p>Hello &lt;PERSON_1&gt;</p>")).isEqualTo("<p>Hello Jane Doe</p>");
         assertThat(p.restoreDeep(Map.of("reasoning", List.of("<EMAIL_1> is right"))))
                 .isEqualTo(Map.of("reasoning", List.of("jane@example.com is right")));
     }
