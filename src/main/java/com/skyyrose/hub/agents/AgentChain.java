@@ -10,6 +10,7 @@ import com.skyyrose.hub.llm.Quorum;
 import com.skyyrose.hub.llm.RoundTableRequest;
 import com.skyyrose.hub.llm.RoundTableResult;
 import com.skyyrose.hub.llm.RoundTableStore;
+import com.skyyrose.hub.privacy.PersonalDataGuard;
 import com.skyyrose.hub.tools.ToolDescriptor;
 import com.skyyrose.hub.tools.ToolRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -94,11 +95,14 @@ public class AgentChain {
         AgentRun run = run(exchange);
         Object order = run.parameters.get("order_id");
         Object product = run.parameters.get("product_id");
+        Object customer = run.parameters.get("customer_id");
         Map<String, Object> call = null;
         if (order != null) {
             call = Map.of("tool", "woocommerce.orders.get", "arguments", Map.of("id", toLong(order)));
         } else if (product != null) {
             call = Map.of("tool", "woocommerce.products.get", "arguments", Map.of("id", toLong(product)));
+        } else if (customer != null) {
+            call = Map.of("tool", "woocommerce.customers.get", "arguments", Map.of("id", toLong(customer)));
         }
         if (call == null) {
             exchange.removeVariable("lookup");
@@ -168,6 +172,10 @@ public class AgentChain {
         if (lookup != null) {
             prompt.append("\nLooked up: ").append(json.writeValueAsString(lookup));
         }
+        // what the run looked up and was given names its customer: those values are masked for the vendors
+        PersonalDataGuard.remember(exchange, lookup instanceof Map<?, ?> m && m.containsKey("result")
+                ? m.get("result") : lookup);
+        PersonalDataGuard.remember(exchange, run.parameters);
         run.system = system.toString();
         run.prompt = prompt.toString();
         @SuppressWarnings("unchecked")
@@ -198,6 +206,17 @@ public class AgentChain {
             LOG.warn("agent run {}: round-table result not stored: {}", run.id, e.toString());
         }
         run.costUsd += result.costUsd();
+        if (result.personalData() != null) {
+            // kinds and counts of what the vendors did not see (never the values) on the run's trace
+            synchronized (run.trace) {
+                for (int i = run.trace.size() - 1; i >= 0; i--) {
+                    if ("round_table".equals(run.trace.get(i).get("step"))) {
+                        run.trace.get(i).put("personal_data", result.personalData());
+                        break;
+                    }
+                }
+            }
+        }
         String text = result.winner() == null ? null : result.winner().text();
         if (text == null) {
             return;

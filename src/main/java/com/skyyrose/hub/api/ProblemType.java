@@ -16,6 +16,7 @@ public enum ProblemType {
     NOT_IMPLEMENTED("not-implemented", "Operation not implemented yet"),
     UNAVAILABLE("unavailable", "Service unavailable"),
     UPSTREAM_FAILED("upstream-failed", "An upstream service failed"),
+    PERSONAL_DATA_REFUSED("personal-data-refused", "Personal data may not be sent to this provider"),
     INTERNAL("internal-error", "Internal server error"),
     HTTP_ERROR("http-error", "HTTP error");
 

@@ -44,6 +44,22 @@ public final class PersonalDataInventory {
         KEEP_ANONYMISED
     }
 
+    /**
+     * The LLM vendors, and what they receive: prompts with personal data pseudonymised before every vendor call
+     * ({@code privacy/PersonalDataGuard}): names, e-mails, phones, addresses, order keys, card numbers and IBANs are
+     * replaced by placeholders (policy {@code mask}, the default of {@code hub.privacy.providers}); in clear only to a
+     * provider whose policy is {@code allow}; a provider with policy {@code refuse} gets no request holding any.
+     */
+    static final class Vendors {
+        static final String MASKED = " (prompts pseudonymised: names, e-mails, phones, addresses, order keys, card "
+                + "numbers and IBANs replaced by placeholders unless its policy HUB_PRIVACY_* is allow)";
+        static final List<String> LLM = List.of("OpenAI" + MASKED, "Anthropic" + MASKED, "Google (Gemini)" + MASKED,
+                "the configured OpenAI-compatible server" + MASKED);
+
+        private Vendors() {
+        }
+    }
+
     /** A category of personal data, with the Art. 13/15(1) information and its retention. */
     public enum Category {
         ACCOUNT("Hub user account (e-mail, name, role)",
@@ -62,12 +78,11 @@ public final class PersonalDataInventory {
         AGENT_RUNS("SuperAgent runs (task, answer, actions, trace)",
                 "Running the task the user asked for and showing its result and trace.", "Art. 6(1)(b), 6(1)(f)",
                 "Entered by hub users; may mention shop customers.",
-                List.of("OpenAI", "Anthropic", "Google (Gemini)", "the configured OpenAI-compatible server",
-                        "WooCommerce (the shop)", "WordPress (the site)"), 180, null),
+                withShop(Vendors.LLM), 180, null),
         ROUND_TABLE("LLM round-table prompts and answers",
                 "Answering the question asked; cost and quality figures per principal.", "Art. 6(1)(b), 6(1)(f)",
                 "Entered by hub users or agents; may mention shop customers.",
-                List.of("OpenAI", "Anthropic", "Google (Gemini)", "the configured OpenAI-compatible server"), 180, null),
+                Vendors.LLM, 180, null),
         TOOL_JOBS("Virtual try-on and 3D jobs (images, prompts, results)",
                 "Producing the try-on image or 3D model asked for.", "Art. 6(1)(b)",
                 "Uploaded by hub users (photos of people for try-on).", List.of("FASHN (try-on)", "Tripo3D (3D)"), 30,
@@ -79,7 +94,7 @@ public final class PersonalDataInventory {
         CUSTOMERS("Shop customers (e-mail, first name)",
                 "Support and marketing agents' view of the customer.", "Art. 6(1)(b), 6(1)(f)",
                 "Sent by the shop (WooCommerce webhooks and reconciliation).",
-                List.of("OpenAI", "Anthropic", "Google (Gemini)", "the configured OpenAI-compatible server"), null,
+                Vendors.LLM, null,
                 "While the customer exists in the shop; erased on request."),
         ORDERS("Shop orders (status, totals, customer id)",
                 "Order status for agents; accounting.",
@@ -95,14 +110,20 @@ public final class PersonalDataInventory {
                 "At most the limit's window (minutes)."),
         KNOWLEDGE("Brand knowledge documents (may mention people)",
                 "Grounding answers in the brand's own documents.", "Art. 6(1)(f)",
-                "Uploaded by editors; WordPress posts.", List.of("OpenAI", "Anthropic", "Google (Gemini)",
-                        "the configured OpenAI-compatible server"), null,
+                "Uploaded by editors; WordPress posts.", Vendors.LLM, null,
                 "While the document is part of the knowledge base; mentions are redacted on erasure."),
         DATA_SUBJECT_REQUESTS("Data subject requests (exports, erasures)",
                 "Answering Art. 15/17/20 requests and proving that they were answered.", "Art. 6(1)(c)",
                 "Requested by the person or an administrator on their behalf.", List.of(), 365,
                 "Export documents until their link expires (HUB_GDPR_EXPORT_TTL, default 7 days); the request "
                         + "record for 365 days (HUB_RETENTION_DATA_SUBJECT_REQUESTS_DAYS).");
+
+        private static List<String> withShop(List<String> vendors) {
+            List<String> out = new ArrayList<>(vendors);
+            out.add("WooCommerce (the shop)");
+            out.add("WordPress (the site)");
+            return List.copyOf(out);
+        }
 
         public final String description;
         public final String purpose;

@@ -10,6 +10,8 @@ import dev.langchain4j.model.output.TokenUsage;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.privacy.PersonalDataGuard;
+import com.skyyrose.hub.privacy.Pseudonymizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,32 +30,70 @@ public class ProviderCaller {
     private final LlmMetrics metrics;
     private final Map<String, LlmProperties.Price> prices;
     private final ObjectMapper json = new ObjectMapper();
+    private final PersonalDataGuard privacy;
 
-    public ProviderCaller(ProviderRegistry registry, LlmMetrics metrics, LlmProperties props) {
+    public ProviderCaller(ProviderRegistry registry, LlmMetrics metrics, LlmProperties props,
+            PersonalDataGuard privacy) {
         this.registry = registry;
+        this.privacy = privacy;
         this.metrics = metrics;
         this.prices = props.priceTable();
     }
 
-    /** Answers the round's question with one provider, within the deadline. */
+    /** Answers the round's question with one provider, within the deadline (personal data masked and restored). */
     public Candidate answer(String providerId, RoundTableRequest request, long deadlineNanos) {
+        Pseudonymizer pseudonyms = privacy.open();
+        return restore(answer(providerId, request, deadlineNanos, pseudonyms), pseudonyms);
+    }
+
+    /**
+     * Answers with the request's pseudonymizer: the vendor sees placeholders (policy {@code mask}) and so does the
+     * returned text; the caller restores it when it is shown.
+     */
+    public Candidate answer(String providerId, RoundTableRequest request, long deadlineNanos,
+            Pseudonymizer pseudonyms) {
+        if (pseudonyms == null) {
+            return answer(providerId, request, deadlineNanos);
+        }
         List<ChatMessage> messages = new ArrayList<>();
         String system = Grounding.systemPrompt(request);
         if (!system.isBlank()) {
             messages.add(SystemMessage.from(system));
         }
         messages.add(UserMessage.from(request.prompt()));
-        return chat(providerId, messages, request.temperature(), request.maxTokens(), deadlineNanos);
+        return chat(providerId, messages, request.temperature(), request.maxTokens(), deadlineNanos, pseudonyms);
     }
 
-    /** One chat call through the provider's circuit breaker; never throws. */
+    /**
+     * One chat call through the provider's circuit breaker; never throws. Personal data is masked for the vendor and
+     * restored in the returned text (any vendor call, e.g. a pass-through chat, can use this one).
+     */
     public Candidate chat(String providerId, List<ChatMessage> messages, Double temperature, Integer maxTokens,
             long deadlineNanos) {
+        Pseudonymizer pseudonyms = privacy.open();
+        return restore(chat(providerId, messages, temperature, maxTokens, deadlineNanos, pseudonyms), pseudonyms);
+    }
+
+    /**
+     * One chat call with a request's pseudonymizer: the messages pass the privacy guard (the provider's policy:
+     * masked, allowed, or refused with error {@code refused: ...}); the returned text keeps the placeholders.
+     */
+    public Candidate chat(String providerId, List<ChatMessage> messages, Double temperature, Integer maxTokens,
+            long deadlineNanos, Pseudonymizer pseudonyms) {
+        if (pseudonyms == null) {
+            return chat(providerId, messages, temperature, maxTokens, deadlineNanos);
+        }
         ProviderRegistry.Provider provider = registry.get(providerId).orElse(null);
         if (provider == null) {
             return Candidate.failed(providerId, null, "not_configured", 0);
         }
-        ChatRequest.Builder chatRequest = ChatRequest.builder().messages(messages);
+        List<ChatMessage> outbound;
+        try {
+            outbound = privacy.outbound(providerId, messages, pseudonyms);
+        } catch (PersonalDataGuard.Refused refused) {
+            return Candidate.failed(providerId, provider.model(), "refused: " + refused.getMessage(), 0);
+        }
+        ChatRequest.Builder chatRequest = ChatRequest.builder().messages(outbound);
         if (temperature != null) {
             chatRequest.temperature(temperature);
         }
@@ -84,6 +124,10 @@ public class ProviderCaller {
             metrics.providerCall(providerId, provider.model(), outcome, latency, 0, 0, 0);
             return Candidate.failed(providerId, provider.model(), error, latency);
         }
+    }
+
+    private static Candidate restore(Candidate c, Pseudonymizer pseudonyms) {
+        return RoundTablePrivacy.restore(List.of(c), pseudonyms).get(0);
     }
 
     double cost(String configuredModel, String responseModel, long in, long out) {

@@ -62,6 +62,12 @@ final class RoundTableJudge {
 
     /** Judges {@code a} against {@code b} in both orders; returns the verdict document. */
     Map<String, Object> judge(String prompt, Candidate a, Candidate b, ExecutorService pool) {
+        return judge(prompt, a, b, pool, null);
+    }
+
+    /** With the round's pseudonymizer: the judge's requests are masked with the round's own placeholders. */
+    Map<String, Object> judge(String prompt, Candidate a, Candidate b, ExecutorService pool,
+            com.skyyrose.hub.privacy.Pseudonymizer pseudonyms) {
         String judgeProvider = chooseJudge(a.provider(), b.provider());
         Map<String, Object> verdict = new LinkedHashMap<>();
         verdict.put("finalists", List.of(a.provider(), b.provider()));
@@ -75,9 +81,9 @@ final class RoundTableJudge {
                 family(judgeProvider).equals(family(a.provider())) || family(judgeProvider).equals(family(b.provider())));
         long deadline = System.nanoTime() + config.getTimeout().toNanos();
         CompletableFuture<Candidate> first = CompletableFuture.supplyAsync(
-                () -> caller.chat(judgeProvider, messages(prompt, a, b), 0.0, 300, deadline), pool);
+                () -> caller.chat(judgeProvider, messages(prompt, a, b), 0.0, 300, deadline, pseudonyms), pool);
         CompletableFuture<Candidate> second = CompletableFuture.supplyAsync(
-                () -> caller.chat(judgeProvider, messages(prompt, b, a), 0.0, 300, deadline), pool);
+                () -> caller.chat(judgeProvider, messages(prompt, b, a), 0.0, 300, deadline, pseudonyms), pool);
         List<Map<String, Object>> orders = new ArrayList<>();
         String pick1 = read(first.join(), a, b, orders);
         String pick2 = read(second.join(), b, a, orders);

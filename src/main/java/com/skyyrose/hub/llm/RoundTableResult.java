@@ -12,7 +12,8 @@ import java.util.Map;
 public record RoundTableResult(String id, Winner winner, List<Candidate> candidates, Selection selection,
         boolean degraded, boolean cached, @JsonProperty("total_latency_ms") long totalLatencyMs,
         Candidate.Tokens tokens, @JsonProperty("cost_usd") double costUsd,
-        @JsonProperty("created_at") String createdAt, Map<String, Object> round) {
+        @JsonProperty("created_at") String createdAt, Map<String, Object> round,
+        @JsonProperty("personal_data") Map<String, Object> personalData) {
 
     public record Winner(String provider, String model, String text, Double score) {
     }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import com.skyyrose.hub.privacy.Pseudonymizer;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
@@ -38,9 +39,10 @@ public class RoundTableService {
     private final RoundTableJudge judge;
     private final LlmConfiguration config;
     private final LlmMetrics metrics;
+    private final RoundTablePrivacy privacy;
 
     public RoundTableService(ProviderRegistry registry, ProviderCaller caller, LocalAnswerer local,
-            LlmProperties props, LlmMetrics metrics, LlmConfiguration config) {
+            LlmProperties props, LlmMetrics metrics, LlmConfiguration config, RoundTablePrivacy privacy) {
         this.registry = registry;
         this.caller = caller;
         this.local = local;
@@ -49,6 +51,7 @@ public class RoundTableService {
         this.selector = new Selector(props.getWeights());
         this.judge = new RoundTableJudge(registry, caller, props.getJudge());
         this.config = config;
+        this.privacy = privacy;
     }
 
     /** The provider ids a request's panel resolves to (panel order): requested ones, else every enabled provider. */
@@ -72,13 +75,16 @@ public class RoundTableService {
         }
         exchange.setProperty(REQUEST, request);
         exchange.setProperty(STARTED, System.nanoTime());
-        exchange.setProperty(DEADLINE, System.nanoTime() + props.getDeadline().toNanos());
         List<String> endpoints = new ArrayList<>();
         for (String id : panel(request)) {
             if (registry.isEnabled(id)) {
                 endpoints.add("direct:llm-" + id);
             }
         }
+        // personal data is pseudonymised per request; a panel provider with policy 'refuse' refuses it here (422)
+        privacy.open(exchange, request, endpoints.stream().map(e -> e.substring("direct:llm-".length())).toList());
+        // the providers' deadline starts after the masking (it counts in the round's latency, not in theirs)
+        exchange.setProperty(DEADLINE, System.nanoTime() + props.getDeadline().toNanos());
         exchange.setProperty(PANEL, endpoints);
         exchange.removeProperty(COLLECTED);
         exchange.setProperty(PROGRESS, new RoundProgress(endpoints.size(),
@@ -96,11 +102,12 @@ public class RoundTableService {
         RoundTableRequest request = exchange.getProperty(REQUEST, RoundTableRequest.class);
         long deadline = exchange.getProperty(DEADLINE, Long.class);
         RoundProgress round = exchange.getProperty(PROGRESS, RoundProgress.class);
+        Pseudonymizer pseudonyms = RoundTablePrivacy.session(exchange);
         long start = System.nanoTime();
         metrics.callStarted();
         CompletableFuture<Candidate> call;
         try {
-            call = CompletableFuture.supplyAsync(() -> caller.answer(providerId, request, deadline),
+            call = CompletableFuture.supplyAsync(() -> caller.answer(providerId, request, deadline, pseudonyms),
                     config.callPool());
         } catch (RuntimeException e) {
             metrics.callEnded();
@@ -145,8 +152,11 @@ public class RoundTableService {
             candidates.add(local.answer(request));
         }
         TextEmbedder embedder = TextEmbedder.forRound();
-        Selector.Scored scored = selector.score(request.prompt(), candidates, request.brandContext(),
-                request.passages(), request.maxTokens(), request.plan(), embedder);
+        // scoring and the judge see the masked request, as the providers did
+        RoundTableRequest masked = RoundTablePrivacy.masked(exchange, request);
+        Pseudonymizer pseudonyms = RoundTablePrivacy.session(exchange);
+        Selector.Scored scored = selector.score(masked.prompt(), candidates, masked.brandContext(),
+                masked.passages(), request.maxTokens(), request.plan(), embedder);
         List<Candidate> result = new ArrayList<>(scored.candidates());
         int winner = scored.winner();
         String method = degraded ? "local-fallback" : "scores";
@@ -154,7 +164,7 @@ public class RoundTableService {
         if (!degraded && scored.ranking().size() >= 2 && wantsJudge(request, scored.agreement())) {
             int a = scored.ranking().get(0);
             int b = scored.ranking().get(1);
-            verdict = judge.judge(request.prompt(), result.get(a), result.get(b), config.judgePool());
+            verdict = judge.judge(masked.prompt(), result.get(a), result.get(b), config.judgePool(), pseudonyms);
             verdict.put("trigger", judgeMode(request).equals("always") ? "always"
                     : "disagreement (agreement " + Selector.fmt(scored.agreement()) + " < "
                             + Selector.fmt(props.getJudge().getDisagreementThreshold()) + ")");
@@ -185,6 +195,9 @@ public class RoundTableService {
             LOG.debug("round timings: fan-out {} ms, selection {} ms", (selectStart - started) / 1_000_000,
                     (System.nanoTime() - selectStart) / 1_000_000);
         }
+        // the caller sees the real values where the models used placeholders
+        result = RoundTablePrivacy.restore(result, pseudonyms);
+        verdict = RoundTablePrivacy.restore(verdict, pseudonyms);
         Candidate w = winner >= 0 ? result.get(winner) : null;
         long in = 0;
         long out = 0;
@@ -199,7 +212,8 @@ public class RoundTableService {
                 result, new RoundTableResult.Selection(method, weightsUsed(result), rationale, scored.agreement(),
                         verdict),
                 degraded, false, (System.nanoTime() - started) / 1_000_000, new Candidate.Tokens(in, out),
-                Math.round(cost * 1e8) / 1e8, Instant.now().toString(), round);
+                Math.round(cost * 1e8) / 1e8, Instant.now().toString(), round,
+                privacy.summary(panel(request).stream().filter(registry::isEnabled).toList(), pseudonyms));
         metrics.round(degraded ? "degraded" : "ok", w == null ? null : w.provider());
         if (round != null) {
             metrics.closed((String) round.get("closed_on"));

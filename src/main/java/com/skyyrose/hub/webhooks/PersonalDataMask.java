@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.skyyrose.hub.privacy.PersonalFields;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -18,13 +19,9 @@ import java.util.Set;
 final class PersonalDataMask {
 
     static final String MASK = "•••";
-    /** Personal wherever they appear (a product's {@code name} is not; a billing name is, see below). */
-    private static final Set<String> PERSONAL_KEYS = Set.of("first_name", "last_name", "email", "billing_email",
-            "phone", "address_1", "address_2", "postcode", "customer_ip_address", "customer_user_agent",
-            "ip_address", "user_agent", "username", "display_name", "avatar_url", "customer_note",
-            "email_restrictions", "used_by", "author_name", "author_email");
-    /** Every field inside these objects is personal (name, company, city, state, country…). */
-    private static final Set<String> PERSONAL_OBJECTS = Set.of("billing", "shipping");
+    /** Personal wherever they appear; every field of the {@code billing}/{@code shipping} objects is personal. */
+    private static final Set<String> PERSONAL_KEYS = PersonalFields.KEYS;
+    private static final Set<String> PERSONAL_OBJECTS = PersonalFields.OBJECTS;
     private static final java.util.regex.Pattern EMAIL =
             java.util.regex.Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
 
