@@ -11,6 +11,7 @@ import com.skyyrose.hub.llm.RoundTableRequest;
 import com.skyyrose.hub.llm.RoundTableResult;
 import com.skyyrose.hub.llm.RoundTableStore;
 import com.skyyrose.hub.privacy.PersonalDataGuard;
+import com.skyyrose.hub.security.Principal;
 import com.skyyrose.hub.tools.ToolDescriptor;
 import com.skyyrose.hub.tools.ToolRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -290,8 +291,13 @@ public class AgentChain {
         exchange.setVariable("action", action);
         exchange.setVariable("toolCall", Map.of("tool", action.get("tool"), "arguments", action.get("arguments")));
         Duration ttl = cacheTtl(run);
-        if ("read_only".equals(action.get("severity")) && !ttl.isZero()) {
-            String cached = redis.opsForValue().get(cacheKey(run, action));
+        // a cached result is served only to a caller who may run the tool now; anyone else goes on to
+        // direct:tool-dispatch, which refuses them (403) as it would without a cache
+        Principal principal = Principal.current(exchange).orElse(null);
+        Optional<ToolDescriptor> tool = tools.find((String) action.get("tool"));
+        if ("read_only".equals(action.get("severity")) && !ttl.isZero() && principal != null && tool.isPresent()
+                && principal.has(tool.get().permission())) {
+            String cached = redis.opsForValue().get(cacheKey(principal, run, action));
             if (cached != null) {
                 action.put("result", json.readValue(cached, Object.class));
                 action.put("cached", true);
@@ -316,8 +322,9 @@ public class AgentChain {
         action.remove("error");
         count(run, action, "succeeded");
         Duration ttl = cacheTtl(run);
-        if ("read_only".equals(action.get("severity")) && !ttl.isZero()) {
-            redis.opsForValue().set(cacheKey(run, action), json.writeValueAsString(result), ttl);
+        Principal principal = Principal.current(exchange).orElse(null);
+        if ("read_only".equals(action.get("severity")) && !ttl.isZero() && principal != null) {
+            redis.opsForValue().set(cacheKey(principal, run, action), json.writeValueAsString(result), ttl);
         }
     }
 
@@ -375,8 +382,14 @@ public class AgentChain {
         }
     }
 
-    private String cacheKey(AgentRun run, Map<String, Object> action) throws Exception {
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+    /**
+     * Per agent, tool, arguments and caller: a result one caller looked up (an order with an address) is never
+     * served to another, whatever they may run. The caller is hashed in with the arguments, so the key names no one.
+     */
+    private String cacheKey(Principal principal, AgentRun run, Map<String, Object> action) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update((principal.kind() + ":" + principal.id() + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] digest = sha.digest(
                 json.writeValueAsString(json.valueToTree(action.get("arguments"))).getBytes(StandardCharsets.UTF_8));
         return CACHE_PREFIX + run.agentId + ":" + action.get("tool") + ":" + HexFormat.of().formatHex(digest);
     }

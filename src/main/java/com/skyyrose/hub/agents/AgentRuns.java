@@ -10,7 +10,9 @@ import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
 import com.skyyrose.hub.api.Requests;
 import com.skyyrose.hub.platform.InstanceRegistry;
+import com.skyyrose.hub.security.Ownership;
 import com.skyyrose.hub.security.Principal;
+import com.skyyrose.hub.security.PrincipalDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
@@ -69,12 +71,13 @@ public class AgentRuns {
     private final ProducerTemplate producer;
     private final MeterRegistry meters;
     private final InstanceRegistry instances;
+    private final PrincipalDirectory directory;
     private final Duration syncDeadline;
     private final Duration orphanAfter;
     private final ExecutorService workers;
 
     public AgentRuns(JdbcTemplate jdbc, ObjectMapper json, AgentCatalog catalog, CamelContext camel,
-            ProducerTemplate producer, MeterRegistry meters, InstanceRegistry instances,
+            ProducerTemplate producer, MeterRegistry meters, InstanceRegistry instances, PrincipalDirectory directory,
             @Value("${hub.agents.sync-deadline:55s}") Duration syncDeadline,
             @Value("${hub.agents.orphan-after:90s}") Duration orphanAfter,
             @Value("${hub.agents.workers:16}") int workers) {
@@ -86,6 +89,7 @@ public class AgentRuns {
         this.producer = producer;
         this.meters = meters;
         this.instances = instances;
+        this.directory = directory;
         this.syncDeadline = syncDeadline;
         this.orphanAfter = orphanAfter;
         AtomicInteger n = new AtomicInteger();
@@ -236,22 +240,26 @@ public class AgentRuns {
     }
 
     /**
-     * GET /api/v1/runs/{runId} — the caller's own runs, any run for admins, and any run awaiting approval for whoever
-     * may approve it (they must see what they approve).
+     * GET /api/v1/runs/{runId} — a run the caller may see ({@link #visible}); anyone else's answers 404.
      */
     public Map<String, Object> getRun(Exchange exchange) {
         Principal principal = principal(exchange);
         UUID id = uuid(exchange.getMessage().getHeader("runId", String.class));
-        Map<String, Object> view = view(id).orElseThrow(() -> ProblemException.notFound("No run " + id + "."));
-        boolean approver = principal.has(APPROVE) && AWAITING_APPROVAL.equals(view.get("status"));
-        if (!principal.isAdmin() && !approver && !principal.id().equals(view.get("principal_id"))) {
-            throw ProblemException.notFound("No run " + id + ".");
-        }
-        return view;
+        return view(id, visible(principal)).orElseThrow(() -> ProblemException.notFound("No run " + id + "."));
     }
 
-    /** GET /api/v1/approvals — runs awaiting approval from every caller, oldest first, with their actions. */
+    /**
+     * The runs a principal may see: its own (all with {@code records:read-all}), and those awaiting approval for
+     * whoever may approve them (they must see what they approve).
+     */
+    static Ownership.Filter visible(Principal principal) {
+        return Ownership.of(principal, "principal_id").orFor(principal, APPROVE,
+                "status = '" + AWAITING_APPROVAL + "'");
+    }
+
+    /** GET /api/v1/approvals — runs awaiting approval, oldest first, with their actions. */
     public Map<String, Object> listAwaitingApproval(Exchange exchange) {
+        Principal principal = principal(exchange);
         String agentId = exchange.getMessage().getHeader("agent", String.class);
         List<Object> args = new ArrayList<>(List.of(AWAITING_APPROVAL));
         String where = "status = ?";
@@ -259,32 +267,27 @@ public class AgentRuns {
             where += " AND agent_id = ?";
             args.add(agentId);
         }
-        return page(exchange, where, args, "created_at, id", true);
+        return page(exchange, where, args, visible(principal), "created_at, id", true);
     }
 
-    /** GET /api/v1/agents/{agentId}/runs — newest first, the caller's own unless admin. */
+    /** GET /api/v1/agents/{agentId}/runs — newest first, the caller's own (see {@link Ownership}). */
     public Map<String, Object> listRuns(Exchange exchange) {
         Principal principal = principal(exchange);
         List<Object> args = new ArrayList<>(List.of(exchange.getMessage().getHeader("agentId", String.class)));
-        String where = "agent_id = ?";
-        if (!principal.isAdmin()) {
-            where += " AND principal_id = ?";
-            args.add(principal.id());
-        }
-        return page(exchange, where, args, "created_at DESC, id", false);
+        return page(exchange, "agent_id = ?", args, Ownership.of(principal, "principal_id"), "created_at DESC, id",
+                false);
     }
 
     /** One page of runs matching {@code where} (limit/offset from the request), with or without actions and trace. */
-    private Map<String, Object> page(Exchange exchange, String where, List<Object> args, String order, boolean full) {
+    private Map<String, Object> page(Exchange exchange, String condition, List<Object> args, Ownership.Filter owned,
+            String order, boolean full) {
         int limit = Requests.intParam(exchange, "limit", 20);
         int offset = Requests.intParam(exchange, "offset", 0);
+        String where = condition + " AND " + owned.sql();
         Long total = jdbc.queryForObject("SELECT count(*) FROM agent_run WHERE " + where, Long.class,
-                args.toArray());
-        List<Object> pageArgs = new ArrayList<>(args);
-        pageArgs.add(limit);
-        pageArgs.add(offset);
+                owned.around(args));
         List<Map<String, Object>> items = jdbc.query("SELECT * FROM agent_run WHERE " + where + " ORDER BY " + order
-                + " LIMIT ? OFFSET ?", (rs, i) -> row(rs, full), pageArgs.toArray());
+                + " LIMIT ? OFFSET ?", (rs, i) -> row(rs, full), owned.around(args, limit, offset));
         return Page.of(exchange, items, total == null ? 0 : total, limit, offset);
     }
 
@@ -292,7 +295,8 @@ public class AgentRuns {
     public Map<String, Object> approve(Exchange exchange) throws Exception {
         Principal principal = principal(exchange);
         UUID id = uuid(exchange.getMessage().getHeader("runId", String.class));
-        Map<String, Object> current = view(id).orElseThrow(() -> ProblemException.notFound("No run " + id + "."));
+        Map<String, Object> current = view(id, visible(principal))
+                .orElseThrow(() -> ProblemException.notFound("No run " + id + "."));
         int claimed = jdbc.update("UPDATE agent_run SET status = 'running', instance_id = ?, updated_at = now() "
                 + "WHERE id = ? AND status = 'awaiting_approval'", instances.instanceId(), id);
         if (claimed == 0) {
@@ -331,8 +335,8 @@ public class AgentRuns {
             }
             run.actions.add(action);
         }
-        // the approved actions run under the approver's authority
-        execute("agent-approved", run, principal);
+        // an approved action runs only if both may run it: the approver, and the run's creator as it is now
+        execute("agent-approved", run, principal.actingFor(directory.find(run.principalId).orElse(null)));
         return view(id).orElseThrow();
     }
 
@@ -474,8 +478,13 @@ public class AgentRuns {
     // ---- reading ----------------------------------------------------------------------------------------
 
     Optional<Map<String, Object>> view(UUID id) {
-        List<Map<String, Object>> rows = jdbc.query("SELECT * FROM agent_run WHERE id = ?", (rs, i) -> row(rs, true),
-                id);
+        return view(id, new Ownership.Filter("TRUE", List.of()));
+    }
+
+    /** The run if the filter lets its reader see it. */
+    private Optional<Map<String, Object>> view(UUID id, Ownership.Filter owned) {
+        List<Map<String, Object>> rows = jdbc.query("SELECT * FROM agent_run WHERE id = ? AND " + owned.sql(),
+                (rs, i) -> row(rs, true), owned.with(id));
         return rows.stream().findFirst();
     }
 

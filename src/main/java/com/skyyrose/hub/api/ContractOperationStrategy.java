@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import java.io.InputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -98,6 +99,8 @@ public class ContractOperationStrategy extends DefaultRestOpenapiProcessorStrate
         Map<String, Object> inboundHeaders = Map.of();
         try {
             byte[] body = readBody(in);
+            Map<String, String> requestHeaders = httpHeaders(in);
+            Problem badQuery = queryValues(contract.queryParameters(operationId), in);
             inboundHeaders = new HashMap<>(in.getHeaders());
             OpenApiContract.ContractOperation contractOperation = contract.operation(operationId);
             for (OperationGuard guard : guards) {
@@ -105,9 +108,12 @@ public class ContractOperationStrategy extends DefaultRestOpenapiProcessorStrate
             }
             Problem invalid = contractOperation.validateBody()
                     ? validator.validate(new ContractValidator.HttpRequest(verb.toUpperCase(Locale.ROOT),
-                            requestPath, in.getHeader(Exchange.HTTP_QUERY, String.class), httpHeaders(in),
+                            requestPath, in.getHeader(Exchange.HTTP_QUERY, String.class), requestHeaders,
                             body.length == 0 ? null : new String(body, StandardCharsets.UTF_8)))
                     : mediaTypeProblem(contractOperation, in, body);
+            if (invalid == null) {
+                invalid = badQuery;
+            }
             if (invalid != null) {
                 finish(exchange, inboundHeaders, invalid);
                 callback.done(true);
@@ -138,6 +144,75 @@ public class ContractOperationStrategy extends DefaultRestOpenapiProcessorStrate
                 callback.done(doneSync);
             }
         });
+    }
+
+    /**
+     * Query values come from the query string only. Camel keeps request headers and query parameters in one map,
+     * so a header {@code limit: 100000} would reach the route as if it were {@code ?limit=100000}: every query
+     * parameter the operation declares is dropped from that map and set again from the query string alone. Integer
+     * values are then held to the contract's bounds: above the maximum is clamped to it, below the minimum (a
+     * negative offset) or not a number is a 400 problem naming the parameter.
+     */
+    static Problem queryValues(List<OpenApiContract.QueryParameter> declared, Message in) {
+        if (declared.isEmpty()) {
+            return null;
+        }
+        Map<String, String> query = parseQuery(in.getHeader(Exchange.HTTP_QUERY, String.class));
+        Problem problem = null;
+        for (OpenApiContract.QueryParameter parameter : declared) {
+            in.removeHeader(parameter.name());
+            String value = query.get(parameter.name());
+            if (value == null) {
+                continue;
+            }
+            if (parameter.minimum() != null || parameter.maximum() != null) {
+                long number;
+                try {
+                    number = Long.parseLong(value.trim());
+                } catch (NumberFormatException e) {
+                    problem = problem != null ? problem : queryProblem(parameter.name(), "must be an integer");
+                    continue;
+                }
+                if (parameter.minimum() != null && number < parameter.minimum()) {
+                    problem = problem != null ? problem : queryProblem(parameter.name(),
+                            "must be at least " + parameter.minimum());
+                    continue;
+                }
+                if (parameter.maximum() != null && number > parameter.maximum()) {
+                    number = parameter.maximum();
+                }
+                value = Long.toString(number);
+            }
+            in.setHeader(parameter.name(), value);
+        }
+        return problem;
+    }
+
+    private static Problem queryProblem(String name, String message) {
+        return Problem.of(ProblemType.VALIDATION_FAILED, 400, name + ": " + message)
+                .withErrors(List.of(new Problem.FieldError(name, message)));
+    }
+
+    /** The first value of each query parameter, URL-decoded. */
+    private static Map<String, String> parseQuery(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            try {
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                out.putIfAbsent(name, value);
+            } catch (IllegalArgumentException malformed) {
+                // a broken %-escape: the pair is not a value of anything
+            }
+        }
+        return out;
     }
 
     /**

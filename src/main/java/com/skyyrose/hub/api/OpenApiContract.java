@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -33,6 +35,7 @@ public class OpenApiContract {
     private final String json;
     private final OpenAPI model;
     private final List<ContractOperation> operations;
+    private final Map<String, List<QueryParameter>> queryParameters = new java.util.HashMap<>();
 
     /** Vendor extension raising an operation's request body limit above the default ({@code HUB_MAX_BODY_BYTES}). */
     public static final String MAX_BODY_EXTENSION = "x-hub-max-body-bytes";
@@ -48,6 +51,13 @@ public class OpenApiContract {
     /** One operation of the contract, as the rest of the hub needs to know it. */
     public record ContractOperation(String operationId, String method, String path, String permission,
             Long maxBodyBytes, boolean validateBody, Set<String> mediaTypes, boolean bodyRequired) {
+    }
+
+    /**
+     * A query parameter an operation declares, with its integer bounds ({@code minimum}/{@code maximum}, null when
+     * not declared or not an integer).
+     */
+    public record QueryParameter(String name, Long minimum, Long maximum) {
     }
 
     public OpenApiContract(@Value("${hub.api.contract}") Resource contract) throws IOException {
@@ -71,8 +81,40 @@ public class OpenApiContract {
             ops.add(new ContractOperation(op.getOperationId(), method.name(), path, permissionOf(op),
                     maxBodyOf(op), validateBodyOf(op), mediaTypesOf(op),
                     op.getRequestBody() != null && Boolean.TRUE.equals(op.getRequestBody().getRequired())));
+            queryParameters.put(op.getOperationId(), queryParametersOf(item.getParameters(), op.getParameters()));
         }));
         this.operations = Collections.unmodifiableList(ops);
+    }
+
+    private List<QueryParameter> queryParametersOf(List<Parameter> common, List<Parameter> own) {
+        List<QueryParameter> out = new ArrayList<>();
+        List<Parameter> all = new ArrayList<>();
+        if (common != null) {
+            all.addAll(common);
+        }
+        if (own != null) {
+            all.addAll(own);
+        }
+        for (Parameter p : all) {
+            if (p.get$ref() != null && model.getComponents() != null
+                    && model.getComponents().getParameters() != null) {
+                p = model.getComponents().getParameters().get(p.get$ref().substring(p.get$ref().lastIndexOf('/') + 1));
+            }
+            if (p == null || !"query".equals(p.getIn())) {
+                continue;
+            }
+            Schema<?> schema = p.getSchema();
+            boolean integer = schema != null && "integer".equals(schema.getType());
+            out.add(new QueryParameter(p.getName(),
+                    integer && schema.getMinimum() != null ? schema.getMinimum().longValue() : null,
+                    integer && schema.getMaximum() != null ? schema.getMaximum().longValue() : null));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The query parameters the operation declares (the only values a route may read as query values). */
+    public List<QueryParameter> queryParameters(String operationId) {
+        return queryParameters.getOrDefault(operationId, List.of());
     }
 
     private static String permissionOf(Operation op) {

@@ -35,7 +35,21 @@ public class DataSubjects {
         return "subject:" + subjectHash(email).substring(0, 16);
     }
 
+    /**
+     * The subject of a self-export: only what the hub itself knows about the account — its e-mail, user id and
+     * full name, and the shop records filed under that e-mail. No names from the request and none read out of
+     * webhook payloads: an order's shipping name may be someone else's (a gift), and searching for it would export
+     * that person's records to the caller.
+     */
+    public DataSubject resolveAccount(String email) {
+        return resolve(email, List.of(), false);
+    }
+
     public DataSubject resolve(String email, Collection<String> extraNames) {
+        return resolve(email, extraNames, true);
+    }
+
+    private DataSubject resolve(String email, Collection<String> extraNames, boolean namesFromShop) {
         String normalised = UserService.normaliseEmail(email);
         UserService.User user = users.findByEmail(normalised);
         Set<String> customers = new LinkedHashSet<>(jdbc.queryForList(
@@ -64,9 +78,11 @@ public class DataSubjects {
                         if (customerId > 0) {
                             customers.add(source + ":" + customerId);
                         }
-                        addName(names, body);
-                        addName(names, body.path("billing"));
-                        addName(names, body.path("shipping"));
+                        if (namesFromShop) {
+                            addName(names, body);
+                            addName(names, body.path("billing"));
+                            addName(names, body.path("shipping"));
+                        }
                     } catch (java.io.IOException notJson) {
                         // a payload that is not JSON still counts as theirs; it names nobody we can read
                     }

@@ -11,6 +11,7 @@ import com.skyyrose.hub.api.ProblemType;
 import com.skyyrose.hub.api.Requests;
 import com.skyyrose.hub.security.AuditLog;
 import com.skyyrose.hub.security.IdentityGuard;
+import com.skyyrose.hub.security.Ownership;
 import com.skyyrose.hub.security.Principal;
 import com.skyyrose.hub.security.UserService;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +25,12 @@ import org.springframework.stereotype.Component;
 /**
  * The data subject operations (routes/gdpr/gdpr-api.camel.yaml). Who may do what:
  * <ul>
- * <li>every signed-in user may export their own data (no e-mail, or their own);</li>
+ * <li>every signed-in user may export their own data (no e-mail, or their own): a self-export searches only
+ * with the account's own identifiers ({@link DataSubjects#resolveAccount}); {@code names} there answer 403;</li>
  * <li>exporting anyone else (a shop customer or another user, by e-mail) needs {@value #EXPORT_OTHERS}, and erasure
  * needs {@value #ERASE}: both admin-only ({@code gdpr} is an admin-only resource in Permissions);</li>
- * <li>an export is visible and downloadable only by whoever requested it, or an admin: anyone else gets 404;</li>
+ * <li>an export is visible and downloadable only by whoever requested it, or a holder of {@code records:read-all}
+ * (admins): anyone else gets 404 ({@link Ownership});</li>
  * <li>nobody erases themselves through the API: erasing an account is done by another administrator, who checks
  * the request and any legal hold first (and an administrator cannot lock themselves out by mistake).</li>
  * </ul>
@@ -65,6 +68,16 @@ public class GdprApi {
         String email = body.hasNonNull("email") ? UserService.normaliseEmail(body.get("email").asText()) : null;
         UserService.User self = p.kind() == Principal.Kind.USER ? users.find(p.id()) : null;
         String subjectUserId;
+        List<String> names = names(body);
+        if (!p.has(EXPORT_OTHERS) && !names.isEmpty()) {
+            // names widen the search to free text anywhere (other people's runs, webhook payloads): not for a self-export
+            audit.record(exchange, p, "gdpr.export.request", "gdpr-export:names", "denied", 403,
+                    "names in a self-export");
+            exchange.setProperty(IdentityGuard.AUDITED, true);
+            throw new ProblemException(Problem.of(ProblemType.FORBIDDEN, 403, "A self-export covers what the hub "
+                    + "holds about your account; searching for names needs '" + EXPORT_OTHERS + "'.")
+                    .withErrors(List.of(new Problem.FieldError("names", "needs " + EXPORT_OTHERS))));
+        }
         if (email == null || (self != null && email.equals(self.email()))) {
             if (self == null) {
                 throw ProblemException.badRequest("email", "is required: an API key is not a person; name the "
@@ -83,7 +96,8 @@ public class GdprApi {
             UserService.User user = users.findByEmail(email);
             subjectUserId = user == null ? null : user.id();
         }
-        GdprExports.Job job = exports.create(email, subjectUserId, names(body), p.id());
+        GdprExports.Job job = exports.create(email, subjectUserId, names, p.id(),
+                p.has(EXPORT_OTHERS) ? GdprExports.Scope.FULL : GdprExports.Scope.SELF);
         audit.record(exchange, p, "gdpr.export.request", subjects.reference(email), "success", 202, "export "
                 + job.id());
         exchange.setProperty(IdentityGuard.AUDITED, true);
@@ -92,10 +106,9 @@ public class GdprApi {
         return view(job);
     }
 
-    /** GET /api/v1/gdpr/exports: the caller's own, or all for an admin; paginated with X-Total-Count. */
+    /** GET /api/v1/gdpr/exports: the caller's own (see {@link Ownership}); paginated with X-Total-Count. */
     public Map<String, Object> listExports(Exchange exchange) {
-        Principal p = principal(exchange);
-        String owner = p.has(EXPORT_OTHERS) ? null : p.id();
+        Ownership.Filter owner = owned(principal(exchange));
         int limit = Requests.intParam(exchange, "limit", 20);
         int offset = Requests.intParam(exchange, "offset", 0);
         List<ExportView> items = new ArrayList<>();
@@ -170,13 +183,18 @@ public class GdprApi {
     // ---- helpers
 
     private GdprExports.Job visibleJob(Exchange exchange) {
-        Principal p = principal(exchange);
-        GdprExports.Job job = exports.find(exchange.getMessage().getHeader("exportId", String.class));
+        GdprExports.Job job = exports.find(exchange.getMessage().getHeader("exportId", String.class),
+                owned(principal(exchange)));
         // someone else's export is reported as missing, not as forbidden: its existence is nobody else's business
-        if (job == null || !(p.has(EXPORT_OTHERS) || p.id().equals(job.requestedBy()))) {
+        if (job == null) {
             throw ProblemException.notFound("No such export.");
         }
         return job;
+    }
+
+    /** Exports are their requester's: only the requester, or a holder of records:read-all, sees one. */
+    private static Ownership.Filter owned(Principal p) {
+        return Ownership.of(p, "requested_by");
     }
 
     /** An export job as the API shows it: every field always present (null when not known yet). */

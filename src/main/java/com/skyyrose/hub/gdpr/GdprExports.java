@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.gdpr.PersonalDataInventory.Category;
 import com.skyyrose.hub.platform.InstanceRegistry;
 import com.skyyrose.hub.security.FieldCrypto;
+import com.skyyrose.hub.security.Ownership;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,18 @@ public class GdprExports {
             Integer recordCount) {
     }
 
+    /**
+     * Whom an export searches for: {@code SELF} (a self-export without {@code gdpr:export}) the account's e-mail and
+     * name only ({@link DataSubjects#resolveAccount}); {@code FULL} also names given in the request and names found
+     * in shop webhooks that carry the e-mail.
+     */
+    public enum Scope { SELF, FULL }
+
     public Job create(String email, String subjectUserId, List<String> names, String requestedBy) {
+        return create(email, subjectUserId, names, requestedBy, Scope.FULL);
+    }
+
+    public Job create(String email, String subjectUserId, List<String> names, String requestedBy, Scope scope) {
         String id = UUID.randomUUID().toString();
         String namesJson;
         try {
@@ -83,10 +95,11 @@ public class GdprExports {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        jdbc.update("INSERT INTO gdpr_export (id, subject_hash, subject_enc, subject_user_id, names_enc, requested_by)"
-                + " VALUES (?::uuid, ?, ?, ?, ?, ?)", id, subjects.subjectHash(email),
+        jdbc.update("INSERT INTO gdpr_export (id, subject_hash, subject_enc, subject_user_id, names_enc, requested_by,"
+                + " scope) VALUES (?::uuid, ?, ?, ?, ?, ?, ?)", id, subjects.subjectHash(email),
                 crypto.encrypt(email, FieldCrypto.aad("gdpr_export", "subject_enc", id)), subjectUserId,
-                crypto.encrypt(namesJson, FieldCrypto.aad("gdpr_export", "names_enc", id)), requestedBy);
+                crypto.encrypt(namesJson, FieldCrypto.aad("gdpr_export", "names_enc", id)), requestedBy,
+                scope.name().toLowerCase(java.util.Locale.ROOT));
         return find(id);
     }
 
@@ -102,15 +115,25 @@ public class GdprExports {
         return jobs.isEmpty() ? null : jobs.get(0);
     }
 
-    /** Newest first; {@code requestedBy} null lists everyone's. */
-    public List<Job> list(String requestedBy, int limit, int offset) {
-        return jdbc.query(SELECT + " WHERE (?::text IS NULL OR requested_by = ?) ORDER BY created_at DESC, id "
-                + "LIMIT ? OFFSET ?", (rs, n) -> map(rs), requestedBy, requestedBy, limit, offset);
+    /** The job if {@code owned} (over {@code requested_by}) lets its reader see it, else null. */
+    public Job find(String id, Ownership.Filter owned) {
+        if (id == null || !id.matches("[0-9a-fA-F-]{36}")) {
+            return null;
+        }
+        List<Job> jobs = jdbc.query(SELECT + " WHERE id = ?::uuid AND " + owned.sql(), (rs, n) -> map(rs),
+                owned.with(id));
+        return jobs.isEmpty() ? null : jobs.get(0);
     }
 
-    public long count(String requestedBy) {
-        Long n = jdbc.queryForObject("SELECT count(*) FROM gdpr_export WHERE (?::text IS NULL OR requested_by = ?)",
-                Long.class, requestedBy, requestedBy);
+    /** Newest first, the jobs {@code owned} (over {@code requested_by}) lets its reader see. */
+    public List<Job> list(Ownership.Filter owned, int limit, int offset) {
+        return jdbc.query(SELECT + " WHERE " + owned.sql() + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+                (rs, n) -> map(rs), owned.around(List.of(), limit, offset));
+    }
+
+    public long count(Ownership.Filter owned) {
+        Long n = jdbc.queryForObject("SELECT count(*) FROM gdpr_export WHERE " + owned.sql(), Long.class,
+                owned.with());
         return n == null ? 0 : n;
     }
 
@@ -164,14 +187,15 @@ public class GdprExports {
             LOG.info("Resuming GDPR export {} left unfinished by instance {}", job.id(), job.previousInstance());
         }
         try {
-            Map<String, Object> row = jdbc.queryForMap("SELECT subject_enc, names_enc FROM gdpr_export "
+            Map<String, Object> row = jdbc.queryForMap("SELECT subject_enc, names_enc, scope FROM gdpr_export "
                     + "WHERE id = ?::uuid", job.id());
+            boolean self = "self".equals(row.get("scope"));
             String email = crypto.decrypt((String) row.get("subject_enc"),
                     FieldCrypto.aad("gdpr_export", "subject_enc", job.id()));
             List<String> names = new ArrayList<>();
             json.readTree(crypto.decrypt((String) row.get("names_enc"),
                     FieldCrypto.aad("gdpr_export", "names_enc", job.id()))).forEach(n -> names.add(n.asText()));
-            DataSubject subject = subjects.resolve(email, names);
+            DataSubject subject = self ? subjects.resolveAccount(email) : subjects.resolve(email, names);
             Map<Category, List<PersonalRecords.Found>> found = records.collect(subject, p -> progress(job.id(),
                     Math.min(95, p)));
             List<PersonalRecords.Found> sessions = keys.sessions(subject);
@@ -281,11 +305,24 @@ public class GdprExports {
             cells.add(row.path("relation").asText());
             for (String f : fields) {
                 JsonNode v = row.path("record").get(f);
-                cells.add(v == null || v.isNull() ? "" : v.isValueNode() ? v.asText() : json.writeValueAsString(v));
+                cells.add(v == null || v.isNull() ? "" : v.isNumber() || v.isBoolean() ? v.asText()
+                        : neutralised(v.isValueNode() ? v.asText() : json.writeValueAsString(v)));
             }
             line(out, cells);
         }
         return out.toString();
+    }
+
+    /**
+     * A text cell a spreadsheet would run as a formula (starting with {@code = + - @}, tab or carriage return, as
+     * a customer note or an LLM answer may) gets a leading apostrophe: shown as text, never evaluated (OWASP CSV
+     * injection). Numbers are written as they are.
+     */
+    static String neutralised(String cell) {
+        if (!cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0) {
+            return "'" + cell;
+        }
+        return cell;
     }
 
     /** RFC 4180: quote cells with separators, quotes or line breaks; double inner quotes. */

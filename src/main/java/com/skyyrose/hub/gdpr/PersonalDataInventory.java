@@ -374,7 +374,7 @@ public final class PersonalDataInventory {
                 "subject_hash = :subject_hash OR requested_by = :uid OR subject_user_id = :uid", Erasure.DELETE,
                 null, null, new Retention("created_at", "status NOT IN ('queued', 'running')", null),
                 plain("id", "status", "progress", "attempts", "instance_id", "lease_until", "error", "record_count",
-                        "created_at", "started_at", "finished_at", "expires_at"),
+                        "created_at", "started_at", "finished_at", "expires_at", "scope"),
                 col("subject_hash", ColumnClass.PERSONAL, "keyed hash of the subject's e-mail"),
                 col("subject_enc", ColumnClass.ENCRYPTED, "the subject's e-mail"),
                 col("subject_user_id", ColumnClass.PERSONAL, "the subject's user id"),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.Requests;
+import com.skyyrose.hub.security.Ownership;
 import com.skyyrose.hub.security.Principal;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.security.MessageDigest;
@@ -111,9 +112,13 @@ public class RoundTableApi {
         }
     }
 
-    /** Same prompt, system, panel and parameters (and caller-supplied passages) give the same key. */
+    /**
+     * Same caller, prompt, system, panel and parameters (and caller-supplied passages) give the same key. The caller
+     * is part of it: a cached answer is a stored result (its id, prompt and answer) that only its owner may read.
+     */
     String cacheKey(RoundTableRequest r) throws JsonProcessingException, NoSuchAlgorithmException {
         Map<String, Object> canonical = new LinkedHashMap<>();
+        canonical.put("principal", r.principalId());
         canonical.put("prompt", r.prompt());
         canonical.put("system", r.system());
         canonical.put("panel", roundTable.panel(r));
@@ -229,7 +234,9 @@ public class RoundTableApi {
         } catch (RuntimeException e) {
             throw ProblemException.notFound("No round-table result " + id + ".");
         }
-        return store.find(uuid).orElseThrow(() -> ProblemException.notFound("No round-table result " + id + "."));
+        Principal principal = Principal.current(exchange).orElse(null);
+        return store.find(uuid, Ownership.of(principal, "principal_id"))
+                .orElseThrow(() -> ProblemException.notFound("No round-table result " + id + "."));
     }
 
     public Map<String, Object> listResults(Exchange exchange) {
@@ -237,7 +244,8 @@ public class RoundTableApi {
         int offset = Requests.intParam(exchange, "offset", 0);
         String provider = exchange.getMessage().getHeader("provider", String.class);
         String principal = exchange.getMessage().getHeader("principal", String.class);
-        Map<String, Object> page = store.list(blankToNull(principal), blankToNull(provider), limit, offset);
+        Map<String, Object> page = store.list(Ownership.of(Principal.current(exchange).orElse(null), "principal_id"),
+                blankToNull(principal), blankToNull(provider), limit, offset);
         exchange.getMessage().setHeader("X-Total-Count", page.get("total"));
         return page;
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import com.skyyrose.hub.security.Ownership;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -51,15 +52,17 @@ public class RoundTableStore {
         });
     }
 
-    public Optional<String> find(UUID id) {
-        return jdbc.query("SELECT response::text FROM round_table_result WHERE id = ?",
-                (rs, n) -> rs.getString(1), id).stream().findFirst();
+    /** The result if {@code owned} lets its reader see it (see {@link Ownership}). */
+    public Optional<String> find(UUID id, Ownership.Filter owned) {
+        return jdbc.query("SELECT response::text FROM round_table_result WHERE id = ? AND " + owned.sql(),
+                (rs, n) -> rs.getString(1), owned.with(id)).stream().findFirst();
     }
 
-    /** One page of results (newest first) and the filtered totals. */
-    public Map<String, Object> list(String principalId, String provider, int limit, int offset) {
-        StringBuilder where = new StringBuilder(" WHERE true");
-        List<Object> args = new ArrayList<>();
+    /** One page of the results {@code owned} lets its reader see (newest first) and their totals. */
+    public Map<String, Object> list(Ownership.Filter owned, String principalId, String provider, int limit,
+            int offset) {
+        StringBuilder where = new StringBuilder(" WHERE " + owned.sql());
+        List<Object> args = new ArrayList<>(owned.args());
         if (principalId != null) {
             where.append(" AND principal_id = ?");
             args.add(principalId);

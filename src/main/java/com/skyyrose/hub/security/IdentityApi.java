@@ -430,19 +430,13 @@ public class IdentityApi {
             body(exchange).fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
             return fields;
         }
+        // only the body: Camel also keeps request headers in the message's header map, and a header is no credential
         if (raw != null && raw.length > 0) {
             for (String pair : new String(raw, StandardCharsets.UTF_8).split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
                     fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        } else {
-            for (String name : List.of("grant_type", "username", "password", "refresh_token")) {
-                String v = in.getHeader(name, String.class);
-                if (v != null) {
-                    fields.put(name, v);
                 }
             }
         }

@@ -19,6 +19,11 @@ public final class Permissions {
 
     public static final String PUBLIC = "public";
     public static final String AUTHENTICATED = "authenticated";
+    /**
+     * Seeing every principal's records (agent runs, round-table results, tool jobs, GDPR exports...): without it a
+     * caller sees only its own ({@link Ownership}). Admins hold it; no wildcard but {@code *} grants it.
+     */
+    public static final String SEE_ALL = "records:read-all";
 
     /**
      * Permissions only administrators hold, whatever a wildcard says (they manage identities and secrets).
@@ -26,7 +31,7 @@ public final class Permissions {
      * data needs no permission (the operation is {@code authenticated} and checks who is asked for).
      */
     private static final Set<String> ADMIN_ONLY_RESOURCES = Set.of("users", "api-keys", "audit", "crypto",
-            "credentials", "gdpr");
+            "credentials", "gdpr", "records");
 
     public static final Map<String, List<String>> ROLES = Map.of(
             "admin", List.of("*"),

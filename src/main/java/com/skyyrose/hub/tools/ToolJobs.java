@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.Page;
 import com.skyyrose.hub.api.ProblemException;
+import com.skyyrose.hub.api.Requests;
+import com.skyyrose.hub.security.Ownership;
 import com.skyyrose.hub.security.Principal;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +40,9 @@ public class ToolJobs {
             Instant createdAt) {
     }
 
+    /** Internal reads (the creator's own reply, pollers): no owner filter. */
+    private static final Ownership.Filter ALL = new Ownership.Filter("TRUE", List.of());
+
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
@@ -61,7 +66,7 @@ public class ToolJobs {
         jdbc.update("INSERT INTO tool_job (id, kind, vendor, vendor_task_id, status, request, principal_id, next_poll_at)"
                         + " VALUES (?, ?, ?, ?, 'queued', ?::jsonb, ?, now())",
                 id, kind, vendor, vendorTaskId, request.toString(), principal);
-        return find(kind, id);
+        return find(kind, id, ALL);
     }
 
     /** Claims up to {@code limit} due jobs for {@code lease}; other instances skip the locked rows. */
@@ -107,12 +112,18 @@ public class ToolJobs {
                 delay.toMillis() / 1000.0, id, owner);
     }
 
+    /** GET /api/v1/3d/jobs/{jobId}: the caller's own job (see {@link Ownership}), else 404. */
     public Map<String, Object> get3dJob(Exchange exchange) {
-        return find("3d", jobId(exchange));
+        return find("3d", jobId(exchange), owned(exchange));
     }
 
+    /** GET /api/v1/tryon/jobs/{jobId}: the caller's own job (see {@link Ownership}), else 404. */
     public Map<String, Object> getTryOnJob(Exchange exchange) {
-        return find("tryon", jobId(exchange));
+        return find("tryon", jobId(exchange), owned(exchange));
+    }
+
+    private static Ownership.Filter owned(Exchange exchange) {
+        return Ownership.of(Principal.current(exchange).orElse(null), "principal_id");
     }
 
     /** REST: a job accepted by a tool → 202 with Location. */
@@ -127,24 +138,33 @@ public class ToolJobs {
         return job;
     }
 
-    /** GET /api/v1/jobs?kind=&status=&limit=&offset= — 3D and try-on jobs, newest first, with their progress. */
+    /**
+     * GET /api/v1/jobs?kind=&status=&limit=&offset= — the caller's 3D and try-on jobs (see {@link Ownership}),
+     * newest first, with their progress.
+     */
     public Map<String, Object> list(Exchange exchange) {
         String kind = exchange.getMessage().getHeader("kind", String.class);
         String status = exchange.getMessage().getHeader("status", String.class);
-        int limit = exchange.getMessage().getHeader("limit", 50, Integer.class);
-        int offset = exchange.getMessage().getHeader("offset", 0, Integer.class);
-        String where = " WHERE (?::text IS NULL OR kind = ?) AND (?::text IS NULL OR status = ?)";
+        int limit = Requests.intParam(exchange, "limit", 50);
+        int offset = Requests.intParam(exchange, "offset", 0);
+        Ownership.Filter owned = owned(exchange);
+        String where = " WHERE (?::text IS NULL OR kind = ?) AND (?::text IS NULL OR status = ?) AND " + owned.sql();
+        List<Object> args = new java.util.ArrayList<>();
+        args.add(kind);
+        args.add(kind);
+        args.add(status);
+        args.add(status);
         List<Map<String, Object>> items = jdbc.query("SELECT * FROM tool_job" + where
                 + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?", (rs, n) -> toMap(rs),
-                kind, kind, status, status, limit, offset);
-        Long total = jdbc.queryForObject("SELECT count(*) FROM tool_job" + where, Long.class,
-                kind, kind, status, status);
+                owned.around(args, limit, offset));
+        Long total = jdbc.queryForObject("SELECT count(*) FROM tool_job" + where, Long.class, owned.around(args));
         return Page.of(exchange, items, total, limit, offset);
     }
 
-    public Map<String, Object> find(String kind, UUID id) {
-        List<Map<String, Object>> rows = jdbc.query("SELECT * FROM tool_job WHERE id = ? AND kind = ?",
-                (rs, n) -> toMap(rs), id, kind);
+    /** The job of this kind if {@code owned} lets its reader see it; 404 problem otherwise. */
+    public Map<String, Object> find(String kind, UUID id, Ownership.Filter owned) {
+        List<Map<String, Object>> rows = jdbc.query("SELECT * FROM tool_job WHERE id = ? AND kind = ? AND "
+                + owned.sql(), (rs, n) -> toMap(rs), owned.with(id, kind));
         if (rows.isEmpty()) {
             throw ProblemException.notFound("No " + ("3d".equals(kind) ? "3D" : "try-on") + " job " + id + ".");
         }

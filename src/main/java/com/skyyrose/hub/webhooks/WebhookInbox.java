@@ -53,6 +53,9 @@ public class WebhookInbox {
             + " payload_purged_at, received_at, status, replay, attempts, next_attempt_at, last_error, outcome,"
             + " processed_at";
 
+    /** {@link #COLUMNS} without the raw payload (null in the rows a list reads). */
+    private static final String LIST_COLUMNS = COLUMNS.replace(" payload,", " NULL::bytea AS payload,");
+
     private static final RowMapper<StoredEvent> ROW = WebhookInbox::map;
 
     private final JdbcTemplate jdbc;
@@ -200,7 +203,8 @@ public class WebhookInbox {
         List<Object> pageArgs = new ArrayList<>(args);
         pageArgs.add(limit);
         pageArgs.add(offset);
-        List<StoredEvent> events = jdbc.query("SELECT " + COLUMNS + " FROM webhook_event" + where
+        // a list never carries raw payloads (personal data; up to megabytes each): one event's read has it
+        List<StoredEvent> events = jdbc.query("SELECT " + LIST_COLUMNS + " FROM webhook_event" + where
                 + " ORDER BY id DESC LIMIT ? OFFSET ?", ROW, pageArgs.toArray());
         return new Page(events, total == null ? 0 : total);
     }
