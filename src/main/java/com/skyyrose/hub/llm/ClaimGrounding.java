@@ -186,8 +186,9 @@ final class ClaimGrounding {
         if (bestEvidence == null || best == 0) {
             return Verdict.NOT_COVERED;
         }
-        // the same value in a sentence nearly as much about this as the best one supports the claim
-        if (equal != null && equalScore >= Math.max(1, best * 0.6)) {
+        // the same value in a sentence nearly as much about this as the best one supports the claim (the best one
+        // may hold several values of the kind: "returns 21 days, exchanges 45 days")
+        if (equal != null && equalScore >= Math.max(1, best - 2)) {
             return new Verdict(1, equal);
         }
         if ((bestSentenceOverlap >= 1 || bestQuestionOverlap >= 2) && best >= 2) {
