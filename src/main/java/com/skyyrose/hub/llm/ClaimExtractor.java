@@ -25,7 +25,7 @@ final class ClaimExtractor {
     /** A quantity: {@code kind} (money, percent, time, date, weekday, duration, mass, length, gsm, temp, count). */
     record Quantity(String kind, double lo, double hi, String surface, Set<String> local) {
         boolean sameValue(Quantity o) {
-            if (Math.abs(lo - o.lo) < 1e-6 && Math.abs(hi - o.hi) < 1e-6) {
+            if ((lo == o.lo || Math.abs(lo - o.lo) < 1e-6) && (hi == o.hi || Math.abs(hi - o.hi) < 1e-6)) {
                 return true;
             }
             // a single value inside a stated range ("4 days" within "3-5 days")
@@ -49,7 +49,7 @@ final class ClaimExtractor {
             + "more most other some such only own same too very just also yes absolutely of course sure please "
             + "per if because while whereas instead like just let lets get gets got one's skyyrose s t ll ve re d "
             + "day days week weeks month months year years hour hours minute minutes business working time am pm "
-            + "usd dollar dollars percent cent").split(" ")));
+            + "usd dollar dollars percent cent kg gsm mm cm km oz inch inches degree degrees ml").split(" ")));
 
     private static final Set<String> NEGATORS = Set.of("not", "no", "never", "none", "nothing", "neither", "nor",
             "without", "cannot");

@@ -62,6 +62,21 @@ class ClaimGroundingTest {
     }
 
     @Test
+    void unboundedDurationsAndAnotherProductsFiguresAreChecked() {
+        assertThat(check("Do gift cards expire?", "Gift cards never expire.",
+                "SkyyRose gift cards never expire and can be used online.").contradicted()).isEmpty();
+        assertThat(check("Do gift cards expire?", "Gift cards expire 12 months after purchase.",
+                "SkyyRose gift cards never expire and can be used online.").contradicted()).isNotEmpty();
+        // the other product's weight (same unit, same value) does not support a claim about this one
+        String[] docs = {"The Harbor overshirt is lined with quilted satin and weighs 540 g.",
+            "The Tidewater parka is lined with sherpa fleece and weighs 1.4 kg."};
+        ClaimGrounding.Report wrong = check("How much does the Harbor overshirt weigh?",
+                "The Harbor overshirt weighs 1.4 kg.", docs);
+        assertThat(wrong.supported()).isEmpty();
+        assertThat(wrong.contradicted()).extracting(ClaimGrounding.Checked::claim).containsExactly("1.4 kg");
+    }
+
+    @Test
     void anUnrelatedNumberIsNotCovered() {
         ClaimGrounding.Report r = check("When does the drop launch?", "The drop launches Friday at 10am.",
                 "The Nocturne hoodie weighs 900 g and comes in 7 sizes.");
