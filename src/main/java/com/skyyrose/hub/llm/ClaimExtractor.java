@@ -82,6 +82,30 @@ final class ClaimExtractor {
     private static final Pattern CLAUSE_END = Pattern.compile("[;,—–()]|:(?!\\d)|\\s-\\s|\\b(?:and|but|while|whereas"
             + "|instead|so|because)\\b");
 
+    private static final Pattern THOUSANDS = Pattern.compile("(\\d),(\\d{3})");
+    private static final Pattern ONE_UNIT = Pattern.compile("\\b(?:a|an|one|per)\\s+(day|week|month|year|hour)\\b");
+    /** Parsed passages and brand facts, by text: the same chunks come back round after round. */
+    private static final Map<String, List<Sentence>> PARSED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<Sentence>> eldest) {
+                    return size() > 4096;
+                }
+            });
+
+    /** {@link #sentences} of a stored text (a passage, the brand context), remembered (bounded, LRU). */
+    static List<Sentence> evidenceSentences(String text) {
+        if (text == null || text.length() > 20_000) {
+            return sentences(text);
+        }
+        List<Sentence> known = PARSED.get(text);
+        if (known == null) {
+            known = List.copyOf(sentences(text));
+            PARSED.put(text, known);
+        }
+        return known;
+    }
+
     private static final Map<String, String> NUMBER_WORDS = Map.ofEntries(Map.entry("one", "1"),
             Map.entry("two", "2"), Map.entry("three", "3"), Map.entry("four", "4"), Map.entry("five", "5"),
             Map.entry("six", "6"), Map.entry("seven", "7"), Map.entry("eight", "8"), Map.entry("nine", "9"),
@@ -132,14 +156,15 @@ final class ClaimExtractor {
     static String normalize(String raw) {
         String s = raw.toLowerCase(Locale.ROOT).replace('’', '\'').replace('‘', '\'');
         s = s.replace("cannot", "can not").replace("can't", "can not").replace("won't", "will not")
-                .replace("n't", " not").replace("p.o.", "po").replaceAll("(\\d),(\\d{3})", "$1$2");
+                .replace("n't", " not").replace("p.o.", "po");
+        s = THOUSANDS.matcher(s).replaceAll("$1$2");
         Matcher m = NUMBER_WORD.matcher(s);
         StringBuilder b = new StringBuilder();
         while (m.find()) {
             m.appendReplacement(b, NUMBER_WORDS.get(m.group(1)));
         }
         m.appendTail(b);
-        return b.toString().replaceAll("\\b(?:a|an|one|per)\\s+(day|week|month|year|hour)\\b", "1 $1");
+        return ONE_UNIT.matcher(b.toString()).replaceAll("1 $1");
     }
 
     static List<String> words(String text) {

@@ -64,20 +64,42 @@ final class ClaimGrounding {
         this.question = ClaimExtractor.terms(ClaimExtractor.normalize(question == null ? "" : question));
         if (passageList != null) {
             for (Map<String, Object> p : passageList) {
-                Set<String> title = ClaimExtractor.terms(ClaimExtractor.normalize(Grounding.str(p, "title")));
-                String id = Grounding.str(p, "id");
-                for (ClaimExtractor.Sentence s : ClaimExtractor.sentences(Grounding.str(p, "text"))) {
-                    Set<String> terms = new HashSet<>(s.terms());
-                    terms.addAll(title);
-                    passages.add(new Evidence(s, terms, id.isBlank() ? null : id, false));
-                }
+                passages.addAll(passage(Grounding.str(p, "id"), Grounding.str(p, "title"), Grounding.str(p, "text")));
             }
         }
         for (String text : brandFacts(brandContext)) {
-            for (ClaimExtractor.Sentence s : ClaimExtractor.sentences(text)) {
+            for (ClaimExtractor.Sentence s : ClaimExtractor.evidenceSentences(text)) {
                 brand.add(new Evidence(s, new HashSet<>(s.terms()), "brand context", true));
             }
         }
+    }
+
+    /** A stored passage's sentences with its title's words, remembered (the same chunks recur; bounded, LRU). */
+    private static final Map<String, List<Evidence>> PASSAGES = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<Evidence>> eldest) {
+                    return size() > 4096;
+                }
+            });
+
+    private static List<Evidence> passage(String id, String title, String text) {
+        String key = id + '\u0000' + title + '\u0000' + text;
+        List<Evidence> known = PASSAGES.get(key);
+        if (known == null) {
+            Set<String> titleTerms = ClaimExtractor.terms(ClaimExtractor.normalize(title));
+            List<Evidence> out = new ArrayList<>();
+            for (ClaimExtractor.Sentence s : ClaimExtractor.evidenceSentences(text)) {
+                Set<String> terms = new HashSet<>(s.terms());
+                terms.addAll(titleTerms);
+                out.add(new Evidence(s, terms, id.isBlank() ? null : id, false));
+            }
+            known = List.copyOf(out);
+            if (text.length() <= 20_000) {
+                PASSAGES.put(key, known);
+            }
+        }
+        return known;
     }
 
     boolean hasEvidence() {
