@@ -9,6 +9,9 @@ import java.util.Map;
 /** Reads the brand-context Map and passages (shapes of direct:brand-context / direct:rag-retrieve) null-safely. */
 final class Grounding {
 
+    /** Marks a passage retrieved only to check the answers' claims; the providers are not shown it. */
+    static final String SCORING_ONLY = "scoring_only";
+
     private Grounding() {
     }
 
@@ -121,10 +124,13 @@ final class Grounding {
                 b.append("Never use: ").append(String.join(", ", avoid)).append('\n');
             }
         }
-        if (!request.passages().isEmpty()) {
+        if (request.passages().stream().anyMatch(p -> !Boolean.TRUE.equals(p.get(SCORING_ONLY)))) {
             b.append("\nAnswer from these passages where they apply:\n");
             int i = 1;
             for (Map<String, Object> p : request.passages()) {
+                if (Boolean.TRUE.equals(p.get(SCORING_ONLY))) {
+                    continue;
+                }
                 b.append('[').append(i++).append("] ");
                 if (!str(p, "title").isBlank()) {
                     b.append(str(p, "title")).append(": ");

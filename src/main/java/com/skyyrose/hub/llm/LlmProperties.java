@@ -33,6 +33,8 @@ public class LlmProperties {
     /** USD per million tokens: {@code model=input/output,model=input/output}. */
     private String prices = "";
     private int ragPassages = 4;
+    /** Passages retrieved for the question to check the answers' claims (the first {@code ragPassages} are shown). */
+    private int scoringPassages = 10;
     private Brand brand = new Brand();
 
     public static class Provider {
@@ -243,6 +245,8 @@ public class LlmProperties {
     public void setPrices(String prices) { this.prices = prices; }
     public int getRagPassages() { return ragPassages; }
     public void setRagPassages(int ragPassages) { this.ragPassages = ragPassages; }
+    public int getScoringPassages() { return scoringPassages; }
+    public void setScoringPassages(int scoringPassages) { this.scoringPassages = scoringPassages; }
     public Brand getBrand() { return brand; }
     public void setBrand(Brand brand) { this.brand = brand; }
 }

@@ -75,6 +75,12 @@ public record PlanShape(List<String> tools, ArgumentsCheck check) {
     public record Fit(double score, String why) {
     }
 
+    /** The text a plan gives its reader: its {@code answer} when the reply is such a plan, else the reply itself. */
+    public static String answerText(String reply) {
+        JsonNode plan = parse(reply);
+        return plan != null && plan.path("answer").isTextual() ? plan.path("answer").asText() : reply;
+    }
+
     /**
      * The JSON object in a reply: the text from its first '{' to its last '}' (models wrap JSON in prose or code
      * fences), or null. SuperAgents read the winner's plan the same way.

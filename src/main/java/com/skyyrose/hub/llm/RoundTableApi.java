@@ -177,13 +177,19 @@ public class RoundTableApi {
         try {
             Map<String, Object> ask = new LinkedHashMap<>();
             ask.put("query", query);
-            ask.put("k", props.getRagPassages());
+            // the question chooses the passages; those past rag-passages only check the answers' claims
+            ask.put("k", Math.max(props.getRagPassages(), props.getScoringPassages()));
             Object found = producer.requestBody("direct:rag-retrieve", ask);
             if (found instanceof List<?> list) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 list.forEach(o -> {
                     if (o instanceof Map<?, ?> m) {
-                        out.add((Map<String, Object>) m);
+                        Map<String, Object> p = (Map<String, Object>) m;
+                        if (out.size() >= props.getRagPassages()) {
+                            p = new LinkedHashMap<>(p);
+                            p.put(Grounding.SCORING_ONLY, true);
+                        }
+                        out.add(p);
                     }
                 });
                 return out;

@@ -21,10 +21,16 @@ import java.util.regex.Pattern;
  */
 final class RoundTableJudge {
 
-    static final String SYSTEM = "You are the impartial judge of the SkyyRose LLM round table. Two answers to the "
-            + "same request follow. Prefer the answer that is correct, grounded in the given context, true to the "
-            + "brand voice and complete. Reply with a first line containing only the letter A or B, then one "
-            + "sentence of reasoning.";
+    static final String SYSTEM = "You are the impartial judge of the SkyyRose LLM round table. Passages from the "
+            + "knowledge base, a request and two answers to it follow. First check factual consistency: every price, "
+            + "number, duration, date, time, count, product name and yes/no statement of each answer against the "
+            + "passages. An answer that contradicts a passage loses, however well it is written; an honest \"I don't "
+            + "know\" beats a contradicted answer. Only when both are equally consistent, prefer the one more "
+            + "complete and truer to the brand voice. Reply with a first line containing only the letter A or B, "
+            + "then one sentence of reasoning that names the fact that decided.";
+    /** Passages shown to the judge, and the characters of each. */
+    static final int PASSAGES = 8;
+    static final int PASSAGE_CHARS = 700;
     private static final Pattern CHOICE = Pattern.compile("\\b(?:answer\\s+)?([AB])\\b");
 
     private final ProviderRegistry registry;
@@ -60,14 +66,18 @@ final class RoundTableJudge {
         return registry.get(provider).map(ProviderRegistry.Provider::family).orElse(provider);
     }
 
-    /** Judges {@code a} against {@code b} in both orders; returns the verdict document. */
+    /** Judges {@code a} against {@code b} in both orders, without passages. */
     Map<String, Object> judge(String prompt, Candidate a, Candidate b, ExecutorService pool) {
-        return judge(prompt, a, b, pool, null);
+        return judge(prompt, List.of(), a, b, pool, null);
     }
 
-    /** With the round's pseudonymizer: the judge's requests are masked with the round's own placeholders. */
-    Map<String, Object> judge(String prompt, Candidate a, Candidate b, ExecutorService pool,
-            com.skyyrose.hub.privacy.Pseudonymizer pseudonyms) {
+    /**
+     * Judges {@code a} against {@code b} in both orders, showing the passages; returns the verdict document. With the
+     * round's pseudonymizer the judge's requests are masked with the round's own placeholders.
+     */
+    Map<String, Object> judge(String prompt, List<Map<String, Object>> passages, Candidate a, Candidate b,
+            ExecutorService pool, com.skyyrose.hub.privacy.Pseudonymizer pseudonyms) {
+        String context = passages(passages);
         String judgeProvider = chooseJudge(a.provider(), b.provider());
         Map<String, Object> verdict = new LinkedHashMap<>();
         verdict.put("finalists", List.of(a.provider(), b.provider()));
@@ -81,9 +91,11 @@ final class RoundTableJudge {
                 family(judgeProvider).equals(family(a.provider())) || family(judgeProvider).equals(family(b.provider())));
         long deadline = System.nanoTime() + config.getTimeout().toNanos();
         CompletableFuture<Candidate> first = CompletableFuture.supplyAsync(
-                () -> caller.chat(judgeProvider, messages(prompt, a, b), 0.0, 300, deadline, pseudonyms), pool);
+                () -> caller.chat(judgeProvider, messages(context, prompt, a, b), 0.0, 300, deadline, pseudonyms),
+                pool);
         CompletableFuture<Candidate> second = CompletableFuture.supplyAsync(
-                () -> caller.chat(judgeProvider, messages(prompt, b, a), 0.0, 300, deadline, pseudonyms), pool);
+                () -> caller.chat(judgeProvider, messages(context, prompt, b, a), 0.0, 300, deadline, pseudonyms),
+                pool);
         List<Map<String, Object>> orders = new ArrayList<>();
         String pick1 = read(first.join(), a, b, orders);
         String pick2 = read(second.join(), b, a, orders);
@@ -98,9 +110,30 @@ final class RoundTableJudge {
         return verdict;
     }
 
-    private static List<ChatMessage> messages(String prompt, Candidate first, Candidate second) {
-        return List.of(SystemMessage.from(SYSTEM), UserMessage.from("Request:\n" + prompt + "\n\nAnswer A:\n"
-                + first.text() + "\n\nAnswer B:\n" + second.text()));
+    private static List<ChatMessage> messages(String passages, String prompt, Candidate first, Candidate second) {
+        return List.of(SystemMessage.from(SYSTEM), UserMessage.from(passages + "Request:\n" + prompt
+                + "\n\nAnswer A:\n" + first.text() + "\n\nAnswer B:\n" + second.text()));
+    }
+
+    /** The passages block of the judge's message (the ones the claims were checked against). */
+    static String passages(List<Map<String, Object>> passages) {
+        if (passages == null || passages.isEmpty()) {
+            return "Passages: none were retrieved; judge consistency with the request itself.\n\n";
+        }
+        StringBuilder b = new StringBuilder("Passages:\n");
+        int i = 1;
+        for (Map<String, Object> p : passages) {
+            if (i > PASSAGES) {
+                break;
+            }
+            String text = Grounding.str(p, "text").strip();
+            b.append('[').append(i++).append("] ");
+            if (!Grounding.str(p, "title").isBlank()) {
+                b.append(Grounding.str(p, "title")).append(": ");
+            }
+            b.append(text.length() > PASSAGE_CHARS ? text.substring(0, PASSAGE_CHARS) + "…" : text).append('\n');
+        }
+        return b.append('\n').toString();
     }
 
     /** Records one order's verdict; returns the provider it preferred, or null. */

@@ -71,8 +71,14 @@ public class RoundTablePrivacy {
         }
         List<Candidate> out = new ArrayList<>(candidates.size());
         for (Candidate c : candidates) {
-            out.add(c.text() == null ? c : new Candidate(c.provider(), c.model(), session.restore(c.text()),
-                    c.error(), c.latencyMs(), c.tokens(), c.costUsd(), c.finishReason(), c.scores(), c.score()));
+            if (c.text() == null) {
+                out.add(c);
+                continue;
+            }
+            // the claims' evidence quotes the masked passages: restored too, so the caller reads real values
+            @SuppressWarnings("unchecked")
+            Map<String, Object> claims = c.claims() == null ? null : (Map<String, Object>) session.restoreDeep(c.claims());
+            out.add(c.withText(session.restore(c.text())).withClaims(claims));
         }
         return out;
     }

@@ -164,11 +164,19 @@ public class RoundTableService {
         if (!degraded && scored.ranking().size() >= 2 && wantsJudge(request, scored.agreement())) {
             int a = scored.ranking().get(0);
             int b = scored.ranking().get(1);
-            verdict = judge.judge(masked.prompt(), result.get(a), result.get(b), config.judgePool(), pseudonyms);
+            verdict = judge.judge(masked.prompt(), masked.passages(), result.get(a), result.get(b),
+                    config.judgePool(), pseudonyms);
             verdict.put("trigger", judgeMode(request).equals("always") ? "always"
                     : "disagreement (agreement " + Selector.fmt(scored.agreement()) + " < "
                             + Selector.fmt(props.getJudge().getDisagreementThreshold()) + ")");
             Object judged = verdict.get("winner");
+            // the judge chooses between answers the facts leave equal; it never lifts a contradicted answer
+            if (judged != null && scored.tier(a) != scored.tier(b)) {
+                verdict.put("overruled", "facts: " + result.get(a).provider() + " has "
+                        + (scored.tier(b) == 0 ? "no contradicted claim" : "more support") + " than "
+                        + result.get(b).provider());
+                judged = null;
+            }
             if (judged != null) {
                 method = "scores+judge";
                 int judgedIndex = judged.equals(result.get(a).provider()) ? a : b;
@@ -182,7 +190,10 @@ public class RoundTableService {
         Map<String, Object> round = progress == null ? null : progress.summary(candidates);
         String rationale = scored.rationale() + closure(round, candidates);
         if (verdict != null) {
-            rationale += verdict.get("winner") != null
+            rationale += verdict.get("overruled") != null
+                    ? " The judge preferred " + verdict.get("winner") + ", but the facts decide ("
+                            + verdict.get("overruled") + ")."
+                    : verdict.get("winner") != null
                     ? " The judge (" + verdict.get("provider") + ") preferred " + verdict.get("winner")
                             + " in both orders, so " + verdict.get("winner") + " wins."
                     : " The judge gave no consistent verdict; the scores decide.";

@@ -14,30 +14,41 @@ import java.util.regex.Pattern;
  *   <li>{@code relevance}: embedding similarity of the answer to the question;</li>
  *   <li>{@code agreement}: mean embedding similarity to the other answers (only with two or more answers);</li>
  *   <li>{@code grounding}: best similarity to a retrieved passage (only when there are passages);</li>
+ *   <li>{@code facts}: the answer's claims checked against the passages and the brand context
+ *       ({@link ClaimGrounding}): supported lifts it, contradicted pulls it down (only with evidence);</li>
  *   <li>{@code brand_fit}: the brand's vocabulary (name, tone words, collections) and voice, minus the words to
- *       avoid (only with a brand context);</li>
+ *       avoid — unless negated: "never cheap" is on-brand (only with a brand context);</li>
  *   <li>{@code form}: empty, refused, truncated or off-length answers are penalised;</li>
  *   <li>{@code plan}: only when the request carries an expected answer shape ({@link PlanShape}): a JSON
  *       {answer, actions} whose actions name allowed tools with schema-valid arguments scores 1, partial credit
  *       as {@link PlanShape#fit} explains, anything else 0.</li>
  * </ul>
- * The total is the weighted mean over the components present (weights from configuration). Ties break by panel
- * order, so the same inputs always give the same winner.
+ * The total is the weighted mean over the components present (weights from configuration). The ranking puts facts
+ * before the total: an answer with a contradicted claim ranks below every answer without one (so neither style,
+ * brand fit nor a wrong majority's agreement can carry it), a refusal or an answer with nothing checkable ranks
+ * below a grounded one, and within a tier the total decides. Before all that (unless the plan weight is 0), a plan
+ * that fits not at all (not the shape, or only tools the agent may not use) ranks below every plan that does. For a plan (a SuperAgent's JSON) the plan's
+ * {@code answer} text is what relevance, agreement, grounding, facts and brand fit read. Ties break by panel order,
+ * so the same inputs always give the same winner.
  */
 public final class Selector {
 
     public static final Map<String, Double> DEFAULT_WEIGHTS = Map.of("relevance", 0.25, "agreement", 0.15,
-            "grounding", 0.25, "brand_fit", 0.2, "form", 0.15, "plan", 0.3);
+            "grounding", 0.25, "facts", 0.35, "brand_fit", 0.2, "form", 0.15, "plan", 0.3);
 
     private static final Pattern REFUSAL = Pattern.compile(
-            "^\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s+(can(no|')t|won'?t|am unable|'m unable|am not able)"
-                    + "|as an ai)|\\bas an ai (language )?model\\b", Pattern.CASE_INSENSITIVE);
+            "^\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s*(can(no|')t|won'?t|am unable|'m unable|am not able"
+                    + "|'m not able|do not have|don'?t have|could not find|couldn'?t find)|as an ai)"
+                    + "|\\bas an ai (language )?model\\b", Pattern.CASE_INSENSITIVE);
+    /** Negation words that turn an avoided word into an on-brand one ("never cheap, never rushed"). */
+    private static final Pattern NEGATED_BEFORE = Pattern.compile(
+            "(?:\\b(?:never|not|no|nothing|without|neither|nor|isn't|aren't|anything but|far from)\\s+(?:\\S+\\s+)?)$");
 
     private final Map<String, Double> weights;
 
     public Selector(Map<String, Double> configured) {
         Map<String, Double> w = new LinkedHashMap<>();
-        for (String k : List.of("relevance", "agreement", "grounding", "brand_fit", "form", "plan")) {
+        for (String k : List.of("relevance", "agreement", "grounding", "facts", "brand_fit", "form", "plan")) {
             Double v = configured == null ? null : configured.get(k);
             if (v == null && configured != null) {
                 v = configured.get(k.replace('_', '-'));
@@ -51,10 +62,18 @@ public final class Selector {
         return weights;
     }
 
-    /** The scored candidates (input order), the ranking of the answered ones and how much they agree. */
-    public record Scored(List<Candidate> candidates, List<Integer> ranking, Double agreement, String rationale) {
+    /**
+     * The scored candidates (input order), the ranking of the answered ones, how much they agree, and each
+     * candidate's facts tier (3 grounded, 1 refusal or nothing checkable, 0 contradicted; -1 not answered).
+     */
+    public record Scored(List<Candidate> candidates, List<Integer> ranking, Double agreement, String rationale,
+            List<Integer> tiers) {
         public int winner() {
             return ranking.isEmpty() ? -1 : ranking.get(0);
+        }
+
+        public int tier(int i) {
+            return tiers == null || i < 0 || i >= tiers.size() ? -1 : tiers.get(i);
         }
     }
 
@@ -75,35 +94,49 @@ public final class Selector {
             }
         }
         String voice = Grounding.brandVoice(brand);
+        // a plan is judged on its answer text (the JSON around it is scored as plan fit)
+        List<String> answers = new ArrayList<>();
+        candidates.forEach(c -> answers.add(c.ok() && plan != null ? PlanShape.answerText(c.text()) : c.text()));
+        // passages retrieved only for checking claims are not compared by embedding (the providers did not see them)
+        List<Map<String, Object>> shown = new ArrayList<>();
+        if (passages != null) {
+            passages.forEach(p -> {
+                if (!Boolean.TRUE.equals(p.get(Grounding.SCORING_ONLY))) {
+                    shown.add(p);
+                }
+            });
+        }
         List<String> texts = new ArrayList<>();
         texts.add(prompt);
-        ok.forEach(i -> texts.add(candidates.get(i).text()));
+        ok.forEach(i -> texts.add(answers.get(i)));
         if (!ok.isEmpty()) {
             if (!voice.isBlank()) {
                 texts.add(voice);
             }
-            if (passages != null) {
-                passages.forEach(p -> texts.add(Grounding.str(p, "text")));
-            }
+            shown.forEach(p -> texts.add(Grounding.str(p, "text")));
         }
         embedder.prefetch(texts);
+        ClaimGrounding claims = new ClaimGrounding(prompt, passages, brand);
+        List<Integer> tiers = new ArrayList<>();
+        Map<Integer, ClaimGrounding.Report> reports = new LinkedHashMap<>();
         double pairSum = 0;
         int pairs = 0;
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
             if (!c.ok()) {
                 out.add(c);
+                tiers.add(-1);
                 continue;
             }
             Map<String, Double> s = new LinkedHashMap<>();
-            String text = c.text();
+            String text = answers.get(i);
             boolean blank = text.isBlank();
             s.put("relevance", blank ? 0 : clamp((embedder.similarity(prompt, text) - 0.05) / 0.6));
             if (ok.size() >= 2 && ok.contains(i)) {
                 double sum = 0;
                 for (int j : ok) {
                     if (j != i) {
-                        double sim = clamp(embedder.similarity(text, candidates.get(j).text()));
+                        double sim = clamp(embedder.similarity(text, answers.get(j)));
                         sum += sim;
                         if (j > i) {
                             pairSum += sim;
@@ -113,9 +146,9 @@ public final class Selector {
                 }
                 s.put("agreement", sum / (ok.size() - 1));
             }
-            if (passages != null && !passages.isEmpty()) {
+            if (!shown.isEmpty()) {
                 double best = 0;
-                for (Map<String, Object> p : passages) {
+                for (Map<String, Object> p : shown) {
                     String pt = Grounding.str(p, "text");
                     if (!pt.isBlank() && !blank) {
                         best = Math.max(best, embedder.similarity(text, pt));
@@ -123,21 +156,81 @@ public final class Selector {
                 }
                 s.put("grounding", clamp((best - 0.1) / 0.6));
             }
+            ClaimGrounding.Report report = ClaimGrounding.Report.NONE;
+            if (claims.hasEvidence()) {
+                report = claims.check(text);
+                reports.put(i, report);
+                s.put("facts", report.score());
+            }
             if (brand != null && !brand.isEmpty()) {
                 s.put("brand_fit", blank ? 0 : brandFit(text, brand, voice, embedder));
             }
-            s.put("form", form(text, c.finishReason(), maxTokens));
+            s.put("form", form(c.text(), c.finishReason(), maxTokens));
+            tiers.add(blank ? 0 : report.tier(isRefusal(text)));
             if (plan != null) {
-                PlanShape.Fit fit = plan.fit(text);
+                PlanShape.Fit fit = plan.fit(c.text());
                 fits.put(i, fit);
                 s.put("plan", fit.score());
             }
-            out.add(c.scored(round(s), round(total(s))));
+            Candidate scored = c.scored(round(s), round(total(s)));
+            out.add(reports.containsKey(i) ? scored.withClaims(ClaimGrounding.toMap(report)) : scored);
         }
         List<Integer> ranking = new ArrayList<>(ok);
-        ranking.sort(Comparator.comparingDouble((Integer i) -> -out.get(i).score()).thenComparingInt(i -> i));
+        // a plan the agent cannot carry out (not the shape, or only tools it may not use) never wins over one it can
+        boolean plans = weights.get("plan") > 0;
+        ranking.sort(Comparator.comparingInt((Integer i) -> plans && fits.containsKey(i) && fits.get(i).score() == 0
+                ? 1 : 0)
+                .thenComparingInt(i -> -tiers.get(i))
+                .thenComparingDouble(i -> -out.get(i).score()).thenComparingInt(i -> i));
         Double agreement = pairs == 0 ? null : round(pairSum / pairs);
-        return new Scored(out, ranking, agreement, rationale(out, ranking) + planRationale(out, fits));
+        return new Scored(out, ranking, agreement, rationale(out, ranking) + factsRationale(out, ranking, reports,
+                tiers) + planRationale(out, fits), tiers);
+    }
+
+    static boolean isRefusal(String text) {
+        return text != null && REFUSAL.matcher(text.strip().replace('’', '\'')).find();
+    }
+
+    /** Each answer's supported and contradicted claims, and why facts ordered the ranking (when they did). */
+    private static String factsRationale(List<Candidate> scored, List<Integer> ranking,
+            Map<Integer, ClaimGrounding.Report> reports, List<Integer> tiers) {
+        if (reports.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i : ranking) {
+            ClaimGrounding.Report r = reports.get(i);
+            if (r == null) {
+                continue;
+            }
+            StringBuilder b = new StringBuilder(scored.get(i).provider()).append(' ');
+            b.append(r.supported().size()).append(" supported");
+            if (!r.supported().isEmpty()) {
+                b.append(" (").append(String.join("; ", r.supported().stream().limit(3).map(
+                        ClaimGrounding.Checked::claim).toList())).append(')');
+            }
+            b.append(", ").append(r.contradicted().size()).append(" contradicted");
+            if (!r.contradicted().isEmpty()) {
+                b.append(" (").append(String.join("; ", r.contradicted().stream().limit(3).map(
+                        c -> "\"" + c.claim() + "\" vs \"" + clip(c.evidence()) + "\"").toList())).append(')');
+            }
+            if (isRefusal(scored.get(i).text())) {
+                b.append(", a refusal");
+            }
+            parts.add(b.toString());
+        }
+        String s = " Claims against the knowledge base: " + String.join("; ", parts) + ".";
+        if (ranking.size() >= 2 && tiers.get(ranking.get(0)) > tiers.get(ranking.get(1))) {
+            s += " Facts rank first: " + scored.get(ranking.get(0)).provider()
+                    + (tiers.get(ranking.get(0)) == 3 ? " is grounded" : " contradicts nothing")
+                    + ", so no better-styled or more agreed answer with "
+                    + (tiers.get(ranking.get(1)) == 0 ? "a contradicted claim" : "less support") + " outranks it.";
+        }
+        return s;
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 90 ? s : s.substring(0, 87) + "…";
     }
 
     double total(Map<String, Double> s) {
@@ -173,13 +266,30 @@ public final class Selector {
         }
         int avoided = 0;
         for (String term : Grounding.avoidWords(brand)) {
-            if (contains(lower, term)) {
+            if (containsUnnegated(lower, term)) {
                 avoided++;
             }
         }
         double semantic = voice.isBlank() ? 0.5 : clamp((embedder.similarity(text, voice) - 0.1) / 0.5);
         double lexical = Math.min(1.0, hits / 3.0);
         return clamp(0.5 * semantic + 0.5 * lexical - 0.35 * avoided);
+    }
+
+    /** The term occurs at least once not right after a negation ("never cheap" does not count as "cheap"). */
+    static boolean containsUnnegated(String lowerText, String term) {
+        String t = term == null ? "" : term.trim().toLowerCase(Locale.ROOT);
+        if (t.isEmpty()) {
+            return false;
+        }
+        java.util.regex.Matcher m = Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(t) + "(?![\\p{L}\\p{N}])")
+                .matcher(lowerText);
+        while (m.find()) {
+            String before = lowerText.substring(Math.max(0, m.start() - 40), m.start()).replace('’', '\'');
+            if (!NEGATED_BEFORE.matcher(before).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean contains(String lowerText, String term) {

@@ -1,5 +1,5 @@
 // Round table: stored results; one result side by side (every provider's answer, latency, tokens, cost, every
-// score, the judge's verdict, the winner); provider health at a glance.
+// score, its supported and contradicted claims, the judge's verdict, the winner); provider health at a glance.
 import { h, fmt, pill, table, section, notice, json } from '../dom.js';
 import { api } from '../api.js';
 
@@ -73,7 +73,8 @@ async function renderResult(root, id) {
         c.finish_reason ? [h('dt', null, 'Finish'), h('dd', null, c.finish_reason)] : null),
       h('div', { class: 'scores' },
         scoreKeys.map((k) => scoreRow(k, c.scores?.[k])),
-        h('div', { class: 'score-total' }, h('span', null, 'Score'), h('span', { class: 'num strong', 'data-score': c.score ?? '' }, fmt.score(c.score)))));
+        h('div', { class: 'score-total' }, h('span', null, 'Score'), h('span', { class: 'num strong', 'data-score': c.score ?? '' }, fmt.score(c.score)))),
+      c.claims ? claims(c.claims) : null);
   })));
   const sel = r.selection || {};
   root.append(section('Why the winner won',
@@ -84,6 +85,18 @@ async function renderResult(root, id) {
       h('dt', null, 'Weights'), h('dd', null, Object.entries(sel.weights || {}).map(([k, v]) => `${k} ${v}`).join(' · ') || '—')),
     judge(sel.judge)));
   return null;
+}
+
+// The answer's claims checked against the knowledge base: contradicted first (they decide), then supported.
+function claims(c) {
+  const supported = c.supported || [];
+  const contradicted = c.contradicted || [];
+  const item = (x, cls) => h('li', { class: cls, title: x.evidence || '' }, x.claim,
+    h('span', { class: 'small muted' }, ` — ${x.evidence || ''}${x.source ? ` [${x.source}]` : ''}`));
+  return h('div', { class: 'claims', 'data-supported': supported.length, 'data-contradicted': contradicted.length },
+    h('p', { class: 'small strong' }, `Claims: ${supported.length} supported · ${contradicted.length} contradicted · ${c.not_covered ?? 0} not covered`),
+    contradicted.length ? h('ul', { class: 'claims-contradicted' }, contradicted.map((x) => item(x, 'bad'))) : null,
+    supported.length ? h('ul', { class: 'claims-supported' }, supported.map((x) => item(x, 'good'))) : null);
 }
 
 function scoreRow(name, value) {

@@ -181,6 +181,9 @@ class ConsoleBrowserTest extends ConsoleTestHub {
             assertThat(answer.findElement(By.cssSelector("[data-score]")).getText()).as(provider)
                     .matches("[01]\\.\\d{3}");
             assertThat(answer.getText()).contains("Latency", "Tokens", "Cost");
+            // the answer's claims checked against the knowledge base and brand context, counted and listed
+            assertThat(answer.findElement(By.cssSelector(".claims")).getText()).as(provider)
+                    .containsPattern("Claims: \\d+ supported · \\d+ contradicted · \\d+ not covered");
         }
         assertThat(one("#candidates article.winner").getAttribute("data-provider")).isEqualTo(winner);
         assertThat(text("#rationale")).isNotBlank();

@@ -365,6 +365,9 @@ class RoundTableApiTest extends HubIntegrationTest {
         assertThat(judgeCalls).hasSize(2);
         assertThat(judgeCalls).anySatisfy(q -> assertThat(q.getBodyAsString()).contains("Answer A:\\n" + ON_BRAND))
                 .anySatisfy(q -> assertThat(q.getBodyAsString()).contains("Answer A:\\n" + BLAND));
+        // the judge sees the passages and is asked for factual consistency first
+        assertThat(judgeCalls).allSatisfy(q -> assertThat(q.getBodyAsString()).contains("Passages:\\n[1]")
+                .contains(RAG_PASSAGE).contains("First check factual consistency"));
     }
 
     @Test

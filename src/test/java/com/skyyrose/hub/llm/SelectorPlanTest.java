@@ -90,8 +90,9 @@ class SelectorPlanTest {
     @Test
     void theValidPlanWinsOverAnOffPlanCandidateThatWouldOtherwiseHaveWon() throws Exception {
         // openai (first in panel order) has the richer on-brand text but plans a tool it may not use; gemini agrees
-        // with it word for word. anthropic's plan is valid but terse.
-        String terse = "{\"answer\":\"In stock.\",\"actions\":[{\"tool\":\"woocommerce.products.get\","
+        // with it word for word. anthropic's plan is valid but plain (its answer text is what the other components
+        // read, so it must still answer the question).
+        String terse = "{\"answer\":\"Yes, the Black Rose hoodie (product 42) is in stock.\",\"actions\":[{\"tool\":\"woocommerce.products.get\","
                 + "\"arguments\":{\"id\":42}}]}";
         List<Candidate> candidates = candidates(OFF_LIST, terse, OFF_LIST);
         Map<String, Object> brand = Map.of("name", "SkyyRose", "location", "Oakland, California");
