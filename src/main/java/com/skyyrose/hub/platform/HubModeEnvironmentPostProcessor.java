@@ -28,11 +28,36 @@ public class HubModeEnvironmentPostProcessor implements EnvironmentPostProcessor
         boolean embeddedRedis = isBlank(env.getProperty("REDIS_URL"));
         boolean embedded = embeddedDatabase && embeddedRedis;
         boolean production = production(env.getProperty("hub.security.env"), env.getProperty("hub.security.render"));
+        env.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME + "Observability",
+                observability(env, production)));
         env.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, Map.of(
                 "hub.production", Boolean.toString(production),
                 "hub.embedded", Boolean.toString(embedded),
                 "hub.database.embedded", Boolean.toString(embeddedDatabase),
                 "hub.redis.embedded", Boolean.toString(embeddedRedis))));
+    }
+
+    /**
+     * Tracing is off unless {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set (then Micrometer tracing over OpenTelemetry
+     * exports OTLP/HTTP to {@code <endpoint>/v1/traces}, or {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}). Logs are one JSON object per line (Elastic Common Schema, with the MDC: traceId, spanId,
+     * requestId) when {@code HUB_LOG_FORMAT=json}, the default in production; plain text otherwise.
+     */
+    static Map<String, Object> observability(ConfigurableEnvironment env, boolean production) {
+        Map<String, Object> settings = new java.util.HashMap<>();
+        String otlp = env.getProperty("OTEL_EXPORTER_OTLP_ENDPOINT");
+        boolean tracing = !isBlank(otlp);
+        settings.put("management.tracing.enabled", Boolean.toString(tracing));
+        if (tracing) {
+            String traces = env.getProperty("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+            settings.put("management.otlp.tracing.endpoint", !isBlank(traces) ? traces.trim()
+                    : otlp.trim().replaceAll("/+$", "") + "/v1/traces");
+        }
+        String format = env.getProperty("HUB_LOG_FORMAT");
+        boolean json = isBlank(format) ? production : format.trim().equalsIgnoreCase("json");
+        if (json) {
+            settings.put("logging.structured.format.console", "ecs");
+        }
+        return settings;
     }
 
     /** Production unless HUB_ENV says development (or is unset) and RENDER is not set; unknown values refuse. */

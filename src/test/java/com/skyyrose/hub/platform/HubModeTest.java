@@ -106,4 +106,37 @@ class HubModeTest {
                     .hasMessageContaining("HUB_ENV").hasMessageContaining("production or development");
         }
     }
+
+    /** The settings a start with these variables resolves (application.yaml, then the mode post processor). */
+    static StandardEnvironment resolved(Map<String, Object> variables) throws Exception {
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+        env.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        env.getPropertySources().addFirst(new MapPropertySource("container", variables));
+        for (PropertySource<?> source : new YamlPropertySourceLoader().load("application.yaml",
+                new ClassPathResource("application.yaml"))) {
+            env.getPropertySources().addLast(source);
+        }
+        new HubModeEnvironmentPostProcessor().postProcessEnvironment(env, new SpringApplication());
+        return env;
+    }
+
+    @Test
+    void tracingIsOffUntilAnOtlpEndpointIsGivenAndLogsAreJsonInProduction() throws Exception {
+        StandardEnvironment local = resolved(Map.of());
+        assertThat(local.getProperty("management.tracing.enabled")).isEqualTo("false");
+        assertThat(local.getProperty("logging.structured.format.console")).isNull();
+
+        StandardEnvironment traced = resolved(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"));
+        assertThat(traced.getProperty("management.tracing.enabled")).isEqualTo("true");
+        assertThat(traced.getProperty("management.otlp.tracing.endpoint")).isEqualTo("http://collector:4318/v1/traces");
+        assertThat(traced.getProperty("management.tracing.sampling.probability")).isEqualTo("1.0");
+
+        Map<String, Object> image = new LinkedHashMap<>(imageEnvironment());
+        assertThat(resolved(image).getProperty("logging.structured.format.console")).isEqualTo("ecs");
+        assertThat(resolved(Map.of("HUB_LOG_FORMAT", "json")).getProperty("logging.structured.format.console"))
+                .isEqualTo("ecs");
+        image.put("HUB_LOG_FORMAT", "text");
+        assertThat(resolved(image).getProperty("logging.structured.format.console")).isNull();
+    }
 }
