@@ -22,7 +22,9 @@ COPY --from=build /layers/application/ ./
 COPY routes ./routes
 RUN mkdir -p /app/data && chown -R hub:hub /app/data
 USER hub
-ENV PORT=8080 \
+# production by default: refuses to start without real secrets; run with -e HUB_ENV=development to try it locally
+ENV HUB_ENV=production \
+    PORT=8080 \
     HUB_ROUTES_DIR=/app/routes \
     HUB_DATA_DIR=/app/data \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Xss512k"

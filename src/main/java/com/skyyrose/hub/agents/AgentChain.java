@@ -262,13 +262,16 @@ public class AgentChain {
                     refuse(run, action, "no tool named '" + name + "' is registered");
                     continue;
                 }
-                action.put("severity", tool.get().severity());
                 List<String> problems = schemaProblems(tool.get(), action.get("arguments"));
                 if (!problems.isEmpty()) {
+                    action.put("severity", tool.get().severity());
                     refuse(run, action, "arguments break the tool's schema: " + String.join("; ", problems));
                     continue;
                 }
-                boolean risky = "high".equals(tool.get().severity()) || "destructive".equals(tool.get().severity());
+                // the severity of this call, not the tool's default: a post with status publish is high
+                String severity = tool.get().severityFor(json.valueToTree(action.get("arguments")));
+                action.put("severity", severity);
+                boolean risky = "high".equals(severity) || "destructive".equals(severity);
                 action.put("route", risky ? "approval" : "run");
                 action.put("status", risky ? "awaiting_approval" : "pending");
             }

@@ -36,6 +36,7 @@ public class OpenApiContract {
     private final OpenAPI model;
     private final List<ContractOperation> operations;
     private final Map<String, List<QueryParameter>> queryParameters = new java.util.HashMap<>();
+    private final List<java.util.regex.Pattern> pathPatterns;
 
     /** Vendor extension raising an operation's request body limit above the default ({@code HUB_MAX_BODY_BYTES}). */
     public static final String MAX_BODY_EXTENSION = "x-hub-max-body-bytes";
@@ -84,6 +85,7 @@ public class OpenApiContract {
             queryParameters.put(op.getOperationId(), queryParametersOf(item.getParameters(), op.getParameters()));
         }));
         this.operations = Collections.unmodifiableList(ops);
+        this.pathPatterns = ops.stream().map(op -> pathPattern(op.path())).toList();
     }
 
     private List<QueryParameter> queryParametersOf(List<Parameter> common, List<Parameter> own) {
@@ -164,6 +166,34 @@ public class OpenApiContract {
 
     public List<ContractOperation> operations() {
         return operations;
+    }
+
+    /**
+     * The operation serving this method and path (as the servlet sees it, before Camel routes it), or null; literal
+     * paths win over templated ones. Lets the servlet filters apply an operation's rules before its body is read.
+     */
+    public ContractOperation match(String method, String path) {
+        ContractOperation best = null;
+        int bestVariables = Integer.MAX_VALUE;
+        for (int i = 0; i < operations.size(); i++) {
+            ContractOperation op = operations.get(i);
+            if (op.method().equalsIgnoreCase(method) && pathPatterns.get(i).matcher(path).matches()) {
+                int variables = op.path().split("\\{", -1).length - 1;
+                if (variables < bestVariables) {
+                    best = op;
+                    bestVariables = variables;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static java.util.regex.Pattern pathPattern(String template) {
+        StringBuilder regex = new StringBuilder();
+        for (String part : template.split("(?=\\{)|(?<=\\})")) {
+            regex.append(part.startsWith("{") && part.endsWith("}") ? "[^/]+" : java.util.regex.Pattern.quote(part));
+        }
+        return java.util.regex.Pattern.compile(regex.toString());
     }
 
     /** The operation with this id; every id the REST facade routes is in the contract. */

@@ -5,6 +5,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /** Writes problem documents into Camel replies, and turns exceptions into problems. */
@@ -38,6 +39,11 @@ public class ProblemResponses {
                 problem.instance() != null ? problem.instance()
                         : exchange.getProperty(ContractOperationStrategy.REQUEST_PATH, String.class),
                 exchange.getProperty(ContractOperationStrategy.REQUEST_ID, String.class));
+        // with tracing on, the trace of this request (in the MDC while its span is current) beside the request id
+        String traceId = MDC.get("traceId");
+        if (traceId != null && !traceId.isBlank()) {
+            complete = complete.with("traceId", traceId);
+        }
         try {
             out.setBody(json.writeValueAsBytes(complete.toMap()));
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package com.skyyrose.hub.platform;
 
+import com.skyyrose.hub.security.Principal;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -10,7 +11,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -20,9 +25,20 @@ import org.springframework.stereotype.Component;
 /**
  * Checks the hub's two dependencies in parallel, each with its own deadline, and reports per component.
  * Used by the readiness route ({@code routes/ops/health.camel.yaml}); liveness never calls it.
+ *
+ * <p>{@code /health/ready} is public (load balancers probe it without credentials), so an anonymous caller learns
+ * only UP/DOWN per component: versions, latencies and exception messages (host names, user names, driver
+ * internals) go to a caller holding {@link #DETAILS_PERMISSION}, and every change of a component's state is logged
+ * with its error.
  */
 @Component("readinessProbe")
 public class ReadinessProbe implements DisposableBean {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReadinessProbe.class);
+    /** Who may see why a component is down: the ops console's permission (operators, admins). */
+    public static final String DETAILS_PERMISSION = "routes:inspect";
+
+    private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
 
     private final DataSource dataSource;
     private final RedisConnectionFactory redis;
@@ -40,6 +56,24 @@ public class ReadinessProbe implements DisposableBean {
         this.timeout = timeout;
     }
 
+    /** GET /health/ready: the full report for a caller with {@link #DETAILS_PERMISSION}, else status only. */
+    public Map<String, Object> report(Exchange exchange) {
+        Map<String, Object> report = check();
+        boolean details = Principal.current(exchange).map(p -> p.has(DETAILS_PERMISSION)).orElse(false);
+        return details ? report : statusOnly(report);
+    }
+
+    /** The report without anything but UP/DOWN per component. */
+    static Map<String, Object> statusOnly(Map<String, Object> report) {
+        Map<String, Object> components = new LinkedHashMap<>();
+        ((Map<?, ?>) report.get("components")).forEach((name, component) -> components.put((String) name,
+                Map.of("status", ((Map<?, ?>) component).get("status"))));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", report.get("status"));
+        out.put("components", components);
+        return out;
+    }
+
     /** {@code {status: UP|DOWN, components: {postgres: {...}, redis: {...}}}}. */
     public Map<String, Object> check() {
         CompletableFuture<Map<String, Object>> postgres = run(this::checkPostgres);
@@ -47,12 +81,26 @@ public class ReadinessProbe implements DisposableBean {
         Map<String, Object> components = new LinkedHashMap<>();
         components.put("postgres", await(postgres));
         components.put("redis", await(cache));
+        components.forEach((name, c) -> logChange(name, (Map<?, ?>) c));
         boolean up = components.values().stream()
                 .allMatch(c -> "UP".equals(((Map<?, ?>) c).get("status")));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("status", up ? "UP" : "DOWN");
         report.put("components", components);
         return report;
+    }
+
+    private void logChange(String name, Map<?, ?> component) {
+        String status = String.valueOf(component.get("status"));
+        String before = lastStatus.put(name, status);
+        if (status.equals(before)) {
+            return;
+        }
+        if ("DOWN".equals(status)) {
+            LOG.warn("Readiness: {} is DOWN: {}", name, component.get("error"));
+        } else if (before != null) {
+            LOG.info("Readiness: {} is UP again", name);
+        }
     }
 
     private String checkPostgres() throws Exception {

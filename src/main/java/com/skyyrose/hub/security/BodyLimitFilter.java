@@ -1,7 +1,9 @@
 package com.skyyrose.hub.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.api.OpenApiContract;
 import com.skyyrose.hub.api.Problem;
+import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
 import com.skyyrose.hub.api.RequestIdFilter;
 import jakarta.servlet.FilterChain;
@@ -15,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -22,21 +25,39 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Caps request bodies before anything is read: the ceiling is the largest limit any contract operation allows
- * ({@code HUB_MAX_BODY_BYTES}, or an operation's {@code x-hub-max-body-bytes}); a larger declared
- * {@code Content-Length} is refused with 413, and a body without a length (chunked) is read up to the ceiling and
- * refused the same way. The exact per-operation limit is applied by {@link com.skyyrose.hub.api.BodySizeGuard}.
+ * Caps request bodies before anything is read, per contract operation (matched by method and path here, before
+ * Camel reads the body):
+ * <ul>
+ *   <li>an operation that needs authentication refuses a body that comes without credentials (401), and verifies the
+ *       credentials before reading a body larger than the pre-authentication cap ({@code HUB_PRE_AUTH_MAX_BODY_BYTES},
+ *       64 KiB) or one without a length: a stranger can make the hub read at most that much;</li>
+ *   <li>a public operation (sign-in) reads at most the pre-authentication cap unless the contract declares its own
+ *       {@code x-hub-max-body-bytes} (the webhook intakes, whose HMAC covers the whole body); so does a path that no
+ *       operation serves;</li>
+ *   <li>a larger declared {@code Content-Length} than the operation accepts ({@code HUB_MAX_BODY_BYTES}, or its
+ *       {@code x-hub-max-body-bytes}) is refused with 413, and a chunked body is read up to that limit and refused
+ *       the same way.</li>
+ * </ul>
+ * Refusals close the connection, and Tomcat swallows little of an unread body ({@code server.tomcat.max-swallow-size}).
+ * {@link com.skyyrose.hub.api.BodySizeGuard} applies the exact per-operation limit again after routing.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
 public class BodyLimitFilter extends OncePerRequestFilter {
 
-    private final long maxBytes;
+    private final long defaultMaxBytes;
+    private final long preAuthMaxBytes;
+    private final OpenApiContract contract;
+    private final ObjectProvider<IdentityGuard> identity;
     private final ObjectMapper json;
 
     public BodyLimitFilter(@Value("${hub.security.max-body-bytes}") long defaultMaxBytes,
-            com.skyyrose.hub.api.OpenApiContract contract, ObjectMapper json) {
-        this.maxBytes = contract.largestBodyLimit(defaultMaxBytes);
+            @Value("${hub.security.pre-auth-max-body-bytes}") long preAuthMaxBytes, OpenApiContract contract,
+            ObjectProvider<IdentityGuard> identity, ObjectMapper json) {
+        this.defaultMaxBytes = defaultMaxBytes;
+        this.preAuthMaxBytes = preAuthMaxBytes;
+        this.contract = contract;
+        this.identity = identity;
         this.json = json;
     }
 
@@ -44,11 +65,32 @@ public class BodyLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
-        if (declared > maxBytes) {
-            tooLarge(request, response);
+        boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
+        if (declared <= 0 && !chunked) {
+            chain.doFilter(request, response);
             return;
         }
-        boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
+        OpenApiContract.ContractOperation operation = contract.match(request.getMethod(),
+                request.getRequestURI().substring(request.getContextPath().length()));
+        boolean needsAuthentication = operation != null && !Permissions.PUBLIC.equals(operation.permission());
+        long limit = operation == null ? preAuthMaxBytes
+                : operation.maxBodyBytes() != null ? operation.maxBodyBytes()
+                : needsAuthentication ? defaultMaxBytes : Math.min(defaultMaxBytes, preAuthMaxBytes);
+        if (needsAuthentication && (chunked || declared > preAuthMaxBytes)) {
+            Problem refused = unverified(request);
+            if (refused != null) {
+                write(request, response, refused);
+                return;
+            }
+        } else if (needsAuthentication && !hasCredentials(request)) {
+            write(request, response, IdentityGuard.unauthorized(null,
+                    "Authentication required: send a bearer token or an API key.").problem());
+            return;
+        }
+        if (declared > limit) {
+            write(request, response, tooLarge(limit));
+            return;
+        }
         if (!chunked) {
             chain.doFilter(request, response);
             return;
@@ -59,24 +101,49 @@ public class BodyLimitFilter extends OncePerRequestFilter {
         int n;
         while ((n = in.read(chunk)) > 0) {
             buffer.write(chunk, 0, n);
-            if (buffer.size() > maxBytes) {
-                tooLarge(request, response);
+            if (buffer.size() > limit) {
+                write(request, response, tooLarge(limit));
                 return;
             }
         }
         chain.doFilter(new Buffered(request, buffer.toByteArray()), response);
     }
 
-    private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Problem problem = Problem.of(ProblemType.forStatus(413), 413,
-                "The request body is larger than the hub accepts: at most " + maxBytes + " bytes.")
-                .withRequest(request.getRequestURI(), (String) request.getAttribute(RequestIdFilter.ATTRIBUTE));
-        byte[] body = json.writeValueAsBytes(problem.toMap());
-        response.setStatus(413);
+    private static boolean hasCredentials(HttpServletRequest request) {
+        return request.getHeader("X-API-Key") != null || request.getHeader("Authorization") != null;
+    }
+
+    /** Null when the credentials are valid; else why not (401, or 503 when sessions cannot be checked). */
+    private Problem unverified(HttpServletRequest request) {
+        if (!hasCredentials(request)) {
+            return IdentityGuard.unauthorized(null, "Authentication required: send a bearer token or an API key.")
+                    .problem();
+        }
+        try {
+            identity.getObject().verify(request.getHeader("X-API-Key"), request.getHeader("Authorization"));
+            return null;
+        } catch (ProblemException e) {
+            return e.problem();
+        }
+    }
+
+    private static Problem tooLarge(long limit) {
+        return Problem.of(ProblemType.forStatus(413), 413,
+                "The request body is larger than this operation accepts: at most " + limit + " bytes.");
+    }
+
+    private void write(HttpServletRequest request, HttpServletResponse response, Problem problem) throws IOException {
+        Problem full = problem.withRequest(request.getRequestURI(),
+                (String) request.getAttribute(RequestIdFilter.ATTRIBUTE));
+        byte[] body = json.writeValueAsBytes(full.toMap());
+        response.setStatus(full.status());
+        full.headers().forEach(response::setHeader);
+        // the body was not read: the connection cannot carry another request
         response.setHeader("Connection", "close");
         response.setContentType(Problem.MEDIA_TYPE);
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
+        response.flushBuffer();
     }
 
     /** The request with its (bounded) body already read. */

@@ -24,14 +24,12 @@ public class IdentityConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(IdentityConfiguration.class);
 
     @Bean
-    HubSecrets hubSecrets(@Value("${hub.security.env}") String env, @Value("${hub.security.render:}") String render,
-            @Value("${hub.data-dir}") Path dataDir,
+    HubSecrets hubSecrets(@Value("${hub.production}") boolean production, @Value("${hub.data-dir}") Path dataDir,
             @Value("${hub.security.jwt.keys:}") String jwtKeys,
             @Value("${hub.security.jwt.signing-kid:}") String signingKid,
             @Value("${hub.security.encryption.keys:}") String encryptionKeys,
             @Value("${hub.security.encryption.primary-kid:}") String primaryKid,
             @Value("${hub.security.index-key:}") String indexKey) {
-        boolean production = "production".equalsIgnoreCase(env.trim()) || !render.isBlank();
         return HubSecrets.load(production, dataDir, jwtKeys, signingKid, encryptionKeys, primaryKid, indexKey);
     }
 

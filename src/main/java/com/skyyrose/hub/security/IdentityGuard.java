@@ -75,9 +75,43 @@ public class IdentityGuard implements OperationGuard {
         }
     }
 
+    /**
+     * For a public operation that shows more to some callers (readiness details): the caller's principal when valid
+     * credentials came along, else nothing; never an error, since the operation itself needs none.
+     */
+    public void identifyIfPresent(Exchange exchange) {
+        if (exchange.getMessage().getHeader("X-API-Key") == null
+                && exchange.getMessage().getHeader("Authorization") == null) {
+            return;
+        }
+        try {
+            exchange.setProperty(Principal.EXCHANGE_PROPERTY, authenticate(exchange));
+        } catch (RuntimeException e) {
+            LOG.debug("credentials on a public operation not accepted: {}", e.toString());
+        }
+    }
+
     private Principal authenticate(Exchange exchange) {
-        String apiKey = exchange.getMessage().getHeader("X-API-Key", String.class);
-        String authorization = exchange.getMessage().getHeader("Authorization", String.class);
+        Verified verified = verified(exchange.getMessage().getHeader("X-API-Key", String.class),
+                exchange.getMessage().getHeader("Authorization", String.class));
+        if (verified.key() != null) {
+            exchange.setProperty(API_KEY, verified.key());
+        }
+        return verified.principal();
+    }
+
+    private record Verified(Principal principal, ApiKeyService.ApiKey key) {
+    }
+
+    /**
+     * The principal these credentials stand for (the first two steps of the chain), or a 401 problem (503 when the
+     * session store is unreachable). Also used by {@link BodyLimitFilter} before a large body is read.
+     */
+    Principal verify(String apiKey, String authorization) {
+        return verified(apiKey, authorization).principal();
+    }
+
+    private Verified verified(String apiKey, String authorization) {
         String bearer = null;
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             bearer = authorization.substring(7).trim();
@@ -88,8 +122,8 @@ public class IdentityGuard implements OperationGuard {
                 if (key == null) {
                     throw unauthorized("invalid_token", "The API key is unknown, revoked or expired.");
                 }
-                exchange.setProperty(API_KEY, key);
-                return new Principal(key.id(), Principal.Kind.API_KEY, key.name(), Set.of("partner"), key.scopes());
+                return new Verified(new Principal(key.id(), Principal.Kind.API_KEY, key.name(), Set.of("partner"),
+                        key.scopes()), key);
             }
             if (bearer == null || bearer.isEmpty()) {
                 throw unauthorized(null, "Authentication required: send a bearer token or an API key.");
@@ -104,8 +138,8 @@ public class IdentityGuard implements OperationGuard {
             if (session == null || !session.userId().equals(claims.subject())) {
                 throw unauthorized("invalid_token", "The session has ended; sign in again.");
             }
-            return new Principal(session.userId(), Principal.Kind.USER, session.userId(), Set.of(session.role()),
-                    Permissions.grantsOf(session.role()), session.id());
+            return new Verified(new Principal(session.userId(), Principal.Kind.USER, session.userId(),
+                    Set.of(session.role()), Permissions.grantsOf(session.role()), session.id()), null);
         } catch (DataAccessException e) {
             throw unavailable(e);
         }

@@ -94,6 +94,10 @@ public class SsrfGuard {
                 && !isDottedQuad(host)) {
             throw refuse(field, "uses an ambiguous numeric host");
         }
+        // Java turns an IPv4-mapped literal (::ffff:a.b.c.d) into plain IPv4; a vendor fetching the URL may not
+        if (host.contains(":") && literal(host) instanceof Inet4Address) {
+            throw refuse(field, "uses an IPv4-mapped IPv6 address");
+        }
         boolean hostAllowed = allowedHosts.contains(host);
         if (!scheme.equals("https") && !(scheme.equals("http") && (hostAllowed || allowlistedLiteral(host)))) {
             throw refuse(field, "must use https");
@@ -187,33 +191,57 @@ public class SsrfGuard {
         }
         byte[] a = address.getAddress();
         if (address instanceof Inet4Address) {
-            int b0 = a[0] & 0xff;
-            int b1 = a[1] & 0xff;
-            return b0 == 0 || b0 == 10 || b0 == 127 || b0 >= 224                 // this-net, private, loopback, multicast/reserved
-                    || (b0 == 100 && b1 >= 64 && b1 <= 127)                       // CGNAT 100.64/10
-                    || (b0 == 169 && b1 == 254)                                   // link-local, cloud metadata
-                    || (b0 == 172 && b1 >= 16 && b1 <= 31) || (b0 == 192 && b1 == 168)
-                    || (b0 == 192 && b1 == 0 && (a[2] & 0xff) == 0)               // IETF protocol assignments
-                    || (b0 == 192 && b1 == 0 && (a[2] & 0xff) == 2)               // TEST-NET-1
-                    || (b0 == 198 && (b1 == 18 || b1 == 19))                      // benchmarking
-                    || (b0 == 198 && b1 == 51 && (a[2] & 0xff) == 100)            // TEST-NET-2
-                    || (b0 == 203 && b1 == 0 && (a[2] & 0xff) == 113);            // TEST-NET-3
+            return blockedV4(a, 0);
         }
         if (address instanceof Inet6Address) {
-            int w0 = ((a[0] & 0xff) << 8) | (a[1] & 0xff);
-            boolean firstTenZero = true;
-            for (int i = 0; i < 10; i++) {
-                firstTenZero &= a[i] == 0;
+            return blockedV6(a);
+        }
+        return true;
+    }
+
+    private static boolean blockedV4(byte[] a, int at) {
+        int b0 = a[at] & 0xff;
+        int b1 = a[at + 1] & 0xff;
+        int b2 = a[at + 2] & 0xff;
+        return b0 == 0 || b0 == 10 || b0 == 127 || b0 >= 224                 // this-net, private, loopback, multicast/reserved
+                || (b0 == 100 && b1 >= 64 && b1 <= 127)                       // CGNAT 100.64/10
+                || (b0 == 169 && b1 == 254)                                   // link-local, cloud metadata
+                || (b0 == 172 && b1 >= 16 && b1 <= 31) || (b0 == 192 && b1 == 168)
+                || (b0 == 192 && b1 == 0 && b2 == 0)                          // IETF protocol assignments
+                || (b0 == 192 && b1 == 0 && b2 == 2)                          // TEST-NET-1
+                || (b0 == 192 && b1 == 88 && b2 == 99)                        // 6to4 relay anycast
+                || (b0 == 198 && (b1 == 18 || b1 == 19))                      // benchmarking
+                || (b0 == 198 && b1 == 51 && b2 == 100)                       // TEST-NET-2
+                || (b0 == 203 && b1 == 0 && b2 == 113);                       // TEST-NET-3
+    }
+
+    /**
+     * IPv6 is refused unless it is global unicast (2000::/3): that alone rules out IPv4-mapped ({@code ::ffff:0:0/96}),
+     * IPv4-translated ({@code ::ffff:0:0:0/96}), IPv4-compatible, local-use NAT64 ({@code 64:ff9b:1::/48}),
+     * discard-only, ULA and link-local, whatever a deny list forgets. Inside 2000::/3 the special-purpose blocks that
+     * tunnel to or embed another address are refused too. The one exception is the well-known NAT64 prefix
+     * {@code 64:ff9b::/96} (DNS64 on IPv6-only networks), judged by the IPv4 address it embeds.
+     */
+    private static boolean blockedV6(byte[] a) {
+        int w0 = ((a[0] & 0xff) << 8) | (a[1] & 0xff);
+        int w1 = ((a[2] & 0xff) << 8) | (a[3] & 0xff);
+        if (w0 == 0x0064 && w1 == 0xff9b && allZero(a, 4, 12)) {
+            return blockedV4(a, 12);                                          // NAT64 64:ff9b::/96
+        }
+        if ((w0 & 0xe000) != 0x2000) {
+            return true;                                                      // not global unicast 2000::/3
+        }
+        return (w0 == 0x2001 && w1 < 0x0200)                                  // 2001::/23: Teredo, ORCHID, benchmarking
+                || (w0 == 0x2001 && w1 == 0x0db8)                             // documentation
+                || w0 == 0x2002                                               // 6to4 embeds IPv4
+                || (w0 == 0x3fff && (w1 & 0xf000) == 0);                      // 3fff::/20 documentation
+    }
+
+    private static boolean allZero(byte[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a[i] != 0) {
+                return false;
             }
-            if (firstTenZero && (((a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff) || (a[10] == 0 && a[11] == 0))) {
-                return true;                                                      // IPv4-mapped / -compatible
-            }
-            return (w0 & 0xfe00) == 0xfc00                                        // ULA fc00::/7 (incl. fd00:ec2::254)
-                    || (w0 & 0xffc0) == 0xfe80 || (w0 & 0xffc0) == 0xfec0         // link-local, site-local
-                    || w0 == 0x2002                                               // 6to4 embeds IPv4
-                    || (w0 == 0x0064 && a[2] == (byte) 0xff && a[3] == (byte) 0x9b) // NAT64 64:ff9b::/96
-                    || (w0 == 0x2001 && a[2] == 0x0d && a[3] == (byte) 0xb8)      // documentation
-                    || (w0 == 0x2001 && a[2] == 0 && a[3] == 0);                  // Teredo
         }
         return true;
     }
@@ -230,6 +258,14 @@ public class SsrfGuard {
             return inAllowedCidr(InetAddress.getByName(host));
         } catch (UnknownHostException e) {
             return false;
+        }
+    }
+
+    private static InetAddress literal(String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            return null;
         }
     }
 

@@ -65,6 +65,15 @@ public class ToolDispatcher {
             throw new ProblemException(ProblemType.FORBIDDEN, 403,
                     "Tool " + tool.name() + " needs the permission " + tool.permission() + ".");
         }
+        // some arguments need more than the tool's own permission (e.g. a 3D job that writes to a shop product)
+        for (ToolDescriptor.Escalation extra : tool.permissionEscalations(arguments)) {
+            if (!principal.has(extra.permission())) {
+                count(tool, "forbidden");
+                throw new ProblemException(ProblemType.FORBIDDEN, 403, "Tool " + tool.name()
+                        + " with these arguments also needs the permission " + extra.permission() + ": "
+                        + extra.reason() + ".");
+            }
+        }
         String who = principal.id();
         RedisRateLimiter.Decision decision = limiter.tryAcquire("tool:" + tool.name() + ":" + who,
                 new RedisRateLimiter.Limit(tool.rateLimit().capacity(), tool.rateLimit().period()));

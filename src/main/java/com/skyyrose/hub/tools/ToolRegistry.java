@@ -209,7 +209,46 @@ public class ToolRegistry {
         Duration period = DurationStyle.detectAndParse(rate.path("period").asText("1m"));
         return new ToolDescriptor(name, text(node, "description"), text(node, "category"), severity, parameters,
                 text(node, "permission"), DurationStyle.detectAndParse(node.path("timeout").asText("30s")),
-                node.path("idempotent").asBoolean(false), new ToolDescriptor.RateLimit(capacity, period), source);
+                node.path("idempotent").asBoolean(false), new ToolDescriptor.RateLimit(capacity, period), source,
+                escalations(name, severity, node.path("escalate")));
+    }
+
+    /** {@code escalate: [{when: <JSON Schema>, severity?, permission?, reason}]}: each rule must raise something. */
+    private static List<ToolDescriptor.Escalation> escalations(String name, String severity, JsonNode rules) {
+        if (rules.isMissingNode() || rules.isNull()) {
+            return List.of();
+        }
+        if (!rules.isArray()) {
+            throw new IllegalArgumentException(name + ": escalate must be a list");
+        }
+        List<ToolDescriptor.Escalation> out = new ArrayList<>();
+        for (JsonNode rule : rules) {
+            JsonNode when = rule.get("when");
+            if (when == null || !when.isObject()) {
+                throw new IllegalArgumentException(name + ": every escalate rule needs 'when', a JSON Schema");
+            }
+            JsonSchema schema;
+            try {
+                schema = JsonSchemaFactory.byDefault().getJsonSchema(when);
+            } catch (Exception e) {
+                throw new IllegalArgumentException(name + ": escalate 'when' is not a valid JSON Schema: "
+                        + e.getMessage());
+            }
+            String raised = rule.path("severity").asText(null);
+            String permission = rule.path("permission").asText(null);
+            if (raised == null && permission == null) {
+                throw new IllegalArgumentException(name + ": an escalate rule must raise the severity or add a permission");
+            }
+            if (raised != null && ToolDescriptor.SEVERITY_ORDER.indexOf(raised)
+                    <= ToolDescriptor.SEVERITY_ORDER.indexOf(severity)) {
+                throw new IllegalArgumentException(name + ": an escalate rule's severity must be above " + severity);
+            }
+            if (permission != null && !permission.contains(":")) {
+                throw new IllegalArgumentException(name + ": an escalate rule's permission must be resource:action");
+            }
+            out.add(new ToolDescriptor.Escalation(when, schema, raised, permission, text(rule, "reason")));
+        }
+        return List.copyOf(out);
     }
 
     private static String text(JsonNode node, String field) {

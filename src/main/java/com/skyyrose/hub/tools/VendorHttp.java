@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -240,6 +242,8 @@ public final class VendorHttp implements AutoCloseable {
         long responseTimeout = Math.min(settings.readTimeout().toMillis(), remainingMs);
         http.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(responseTimeout)).build());
         request.headers().forEach(http::addHeader);
+        // W3C traceparent of the current span (none when tracing is off): the vendor's side joins our trace
+        W3CTraceContextPropagator.getInstance().inject(Context.current(), http, (r, k, v) -> r.setHeader(k, v));
         if (request.body() != null) {
             http.setEntity(new ByteArrayEntity(request.body(), request.contentType() == null ? null
                     : ContentType.parse(request.contentType())));

@@ -58,6 +58,10 @@ public final class WordPressFake implements AutoCloseable {
         return posts.get(id);
     }
 
+    public int postCount() {
+        return posts.size();
+    }
+
     public Media media(long id) {
         return media.get(id);
     }

@@ -67,4 +67,59 @@ class ToolDescriptorTest {
         }
         assertThat(names).hasSize(14);
     }
+
+    @Test
+    void escalationsRaiseTheSeverityOrThePermissionsByTheArguments() throws Exception {
+        ToolDescriptor d = ToolRegistry.parse(yaml("""
+                name: blog.posts.create
+                description: d
+                category: content
+                severity: low
+                permission: blog:write
+                parameters: {type: object, properties: {status: {type: string}, shop_id: {type: integer}}}
+                escalate:
+                  - when: {type: object, required: [status], properties: {status: {enum: [publish, future]}}}
+                    severity: high
+                    reason: goes live
+                  - when: {type: object, required: [shop_id]}
+                    permission: shop:write
+                    reason: writes to the shop
+                """), "t");
+        assertThat(d.severityFor(yaml("{status: publish}"))).isEqualTo("high");
+        assertThat(d.severityFor(yaml("{status: future}"))).isEqualTo("high");
+        assertThat(d.severityFor(yaml("{status: draft}"))).isEqualTo("low");
+        assertThat(d.severityFor(yaml("{}"))).isEqualTo("low");
+        assertThat(d.permissionEscalations(yaml("{shop_id: 3}"))).extracting(ToolDescriptor.Escalation::permission)
+                .containsExactly("shop:write");
+        assertThat(d.permissionEscalations(yaml("{status: publish}"))).isEmpty();
+
+        String base = "name: a.b\ndescription: d\ncategory: c\npermission: p:q\nparameters: {type: object}\n";
+        assertThatThrownBy(() -> ToolRegistry.parse(yaml(base + "severity: high\nescalate:\n"
+                + "  - {when: {type: object}, severity: low, reason: r}\n"), "t")).hasMessageContaining("above high");
+        assertThatThrownBy(() -> ToolRegistry.parse(yaml(base + "severity: low\nescalate:\n"
+                + "  - {when: {type: object}, reason: r}\n"), "t")).hasMessageContaining("must raise");
+        assertThatThrownBy(() -> ToolRegistry.parse(yaml(base + "severity: low\nescalate:\n"
+                + "  - {severity: high, reason: r}\n"), "t")).hasMessageContaining("needs 'when'");
+        assertThatThrownBy(() -> ToolRegistry.parse(yaml(base + "severity: low\nescalate:\n"
+                + "  - {when: {type: object}, severity: high}\n"), "t")).hasMessageContaining("reason");
+    }
+
+    @Test
+    void theShippedRiskyArgumentsAreDeclared() throws Exception {
+        java.util.Map<String, ToolDescriptor> shipped = new java.util.HashMap<>();
+        for (File file : new File("routes/tools").listFiles((dir, name) -> name.endsWith(".tools.yml"))) {
+            for (JsonNode node : YAML.readTree(file)) {
+                ToolDescriptor d = ToolRegistry.parse(node, file.getName());
+                shipped.put(d.name(), d);
+            }
+        }
+        ToolDescriptor post = shipped.get("wordpress.posts.create");
+        assertThat(post.severityFor(yaml("{title: t, content: c}"))).isEqualTo("low");
+        assertThat(post.severityFor(yaml("{title: t, content: c, status: publish}"))).isEqualTo("high");
+        assertThat(post.severityFor(yaml("{title: t, content: c, status: future}"))).isEqualTo("high");
+        ToolDescriptor tripo = shipped.get("tripo3d.generate");
+        assertThat(tripo.permissionEscalations(yaml("{prompt: p, product_id: 4}")))
+                .extracting(ToolDescriptor.Escalation::permission).containsExactly("woocommerce:write");
+        assertThat(tripo.permissionEscalations(yaml("{prompt: p}"))).isEmpty();
+    }
 }
