@@ -53,8 +53,11 @@ class RoundTableGroundingEvalTest extends HubIntegrationTest {
         // generous: the shared test machine can be slow; the fakes answer at once
         registry.add("HUB_LLM_DEADLINE_MS", () -> "30000");
         registry.add("HUB_LLM_JUDGE", () -> "never");
-        // the knowledge base holds this set's documents only (not the brand's seed documents)
+        // the knowledge base holds this set's documents only (not the brand's seed documents), in a database of its
+        // own: the set's invented facts and brand context must not meet the other tests' knowledge base
         registry.add("hub.knowledge.seed", () -> "false");
+        String database = freshDatabase("grounding_eval");
+        registry.add("DATABASE_URL", () -> database);
     }
 
     @Autowired
