@@ -7,12 +7,14 @@ import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
 import com.skyyrose.hub.platform.RedisRateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ import org.apache.camel.Message;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * The identity and access operations (routes in {@code IdentityRoutes}): token (password and refresh grants),
@@ -437,6 +441,24 @@ public class IdentityApi {
                 if (eq > 0) {
                     fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        } else if (contentType.startsWith("application/x-www-form-urlencoded")
+                && RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+            // Camel parsed the form into its header map (so the body reads empty), where request headers and query
+            // values stand too: a field counts only if no request header and no query parameter carries its name
+            HttpServletRequest request = attributes.getRequest();
+            Set<String> inQuery = new HashSet<>();
+            if (request.getQueryString() != null) {
+                for (String pair : request.getQueryString().split("&")) {
+                    int eq = pair.indexOf('=');
+                    inQuery.add(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8));
+                }
+            }
+            for (String name : List.of("grant_type", "username", "password", "refresh_token")) {
+                String v = in.getHeader(name, String.class);
+                if (v != null && request.getHeader(name) == null && !inQuery.contains(name)) {
+                    fields.put(name, v);
                 }
             }
         }
