@@ -45,7 +45,8 @@ export async function render(root) {
   let running = await load();
   const tick = async () => {
     if (!active) return;
-    if (running && !document.hidden) running = await load().catch(() => running);
+    // always reload (a job started elsewhere must appear), faster while one is under way
+    if (!document.hidden) running = await load().catch(() => running);
     timer = setTimeout(tick, running ? 1500 : 5000);
   };
   let timer = setTimeout(tick, 1500);
