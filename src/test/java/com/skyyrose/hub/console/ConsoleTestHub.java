@@ -52,6 +52,10 @@ abstract class ConsoleTestHub extends HubIntegrationTest {
         FAKES.register(registry);
         registry.add("TRIPO_BASE_URL", TRIPO::baseUrl);
         registry.add("TRIPO_API_KEY", () -> TripoFake.API_KEY);
+        // a database of its own: the job pollers and webhook workers of other test classes' cached hubs share the
+        // test database and would claim this hub's Tripo jobs (polling their own fakes) and webhook events
+        String database = freshDatabase("console");
+        registry.add("DATABASE_URL", () -> database);
     }
 
     /** A new user with this role; returns its e-mail (the password is {@link #PASSWORD}). */
