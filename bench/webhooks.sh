@@ -6,7 +6,8 @@
 #      (topic action.woocommerce_bench → no handler) → processing rate;
 #   3. counts in PostgreSQL: stored == acknowledged (0 lost), every event processed once (0 processed twice).
 # Usage: bench/webhooks.sh   (env: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_PORT,
-#        BENCH_JAVA_OPTS: extra JVM options for the hub, e.g. -XX:StartFlightRecording=filename=/tmp/hub.jfr)
+#        BENCH_JAVA_OPTS: extra JVM options for the hub, e.g. -XX:StartFlightRecording=filename=/tmp/hub.jfr,
+#        BENCH_OTLP_ENDPOINT: tracing on, exporting every span there over OTLP/HTTP — bench/tracing.sh compares)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub_webhooks}
@@ -26,6 +27,7 @@ start_hub() { # $1 = workers enabled
   java ${BENCH_JAVA_OPTS:-} -Xmx768m -jar "$JAR" --server.port="$PORT" --DATABASE_URL="$DB_URL" --REDIS_URL="$REDIS" \
     --HUB_ROUTES_RELOAD=false --HUB_DATA_DIR="$OUT/data" --HUB_WEBHOOKS_RECONCILE_ENABLED=false \
     --HUB_WEBHOOKS_WORKER_ENABLED="$1" --hub.webhooks.woocommerce.$SOURCE.secret=$SECRET \
+    ${BENCH_OTLP_ENDPOINT:+--OTEL_EXPORTER_OTLP_ENDPOINT=$BENCH_OTLP_ENDPOINT} \
     --logging.level.root=WARN >"$OUT/hub-$1.log" 2>&1 &
   HUB=$!
   for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && return; sleep 0.5; done
@@ -59,5 +61,5 @@ RATE=$(echo "$PROCESSED $T0 $T1" | awk '{printf "%.0f", $1 / ($3 - $2)}')
 # the hub's CPU over warm-up + measurement, per delivery it stored in that time (warm-up deliveries included)
 CPU_MS=$(echo "$CPU0 $CPU1 $STORED" | awk '{printf "%.3f", ($2 - $1) * 10 / $3}')
 LOAD_CPU_MS=$(echo "$(cat "$OUT/load-cpu.txt") $STORED" | awk '{printf "%.3f", ($1 + $2) * 1000 / $3}')
-RESULT="{\"intake\":$LOAD,\"hub_cpu_ms_per_delivery\":$CPU_MS,\"load_generator_cpu_ms_per_delivery\":$LOAD_CPU_MS,\"hub_jit_s_while_measured\":$JIT_MEASURED,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"cores\":$(nproc)}"
+RESULT="{\"intake\":$LOAD,\"hub_cpu_ms_per_delivery\":$CPU_MS,\"load_generator_cpu_ms_per_delivery\":$LOAD_CPU_MS,\"hub_jit_s_while_measured\":$JIT_MEASURED,\"acknowledged\":$ACK,\"stored\":$STORED,\"lost\":$((ACK > STORED ? ACK - STORED : 0)),\"processed\":$PROCESSED,\"processed_keys\":$KEYS,\"not_processed_exactly_once\":$TWICE,\"drain_per_s\":$RATE,\"tracing\":\"${BENCH_OTLP_ENDPOINT:-off}\",\"cores\":$(nproc)}"
 echo "$RESULT" | tee "$OUT/webhooks-$(date +%Y%m%dT%H%M%S).json"

@@ -9,6 +9,7 @@ import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
 import com.skyyrose.hub.api.Requests;
+import com.skyyrose.hub.observability.TraceContinuation;
 import com.skyyrose.hub.platform.InstanceRegistry;
 import com.skyyrose.hub.security.Ownership;
 import com.skyyrose.hub.security.Principal;
@@ -93,11 +94,13 @@ public class AgentRuns {
         this.syncDeadline = syncDeadline;
         this.orphanAfter = orphanAfter;
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
-            Thread t = new Thread(r, "agent-run-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // a run continues the trace of the request that started it (tasks carry the caller's trace context)
+        this.workers = io.opentelemetry.context.Context.taskWrapping(
+                Executors.newFixedThreadPool(Math.max(1, workers), r -> {
+                    Thread t = new Thread(r, "agent-run-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }));
     }
 
     // ---- REST ---------------------------------------------------------------------------------------------
@@ -188,11 +191,11 @@ public class AgentRuns {
         UUID id = UUID.randomUUID();
         int inserted = jdbc.update("""
                 INSERT INTO agent_run (id, agent_id, principal_id, status, task, request, request_hash,
-                                       idempotency_key, instance_id)
-                VALUES (?, ?, ?, 'running', ?, ?::jsonb, ?, ?, ?)
+                                       idempotency_key, instance_id, trace_id)
+                VALUES (?, ?, ?, 'running', ?, ?::jsonb, ?, ?, ?, ?)
                 ON CONFLICT (principal_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 """, id, agentId, principal.id(), task, json.writeValueAsString(body), hash, key,
-                instances.instanceId());
+                instances.instanceId(), TraceContinuation.currentTraceId());
         if (inserted == 0) {
             Map<String, Object> existing = jdbc.queryForMap(
                     "SELECT id, request_hash, agent_id FROM agent_run WHERE principal_id = ? AND idempotency_key = ?",
@@ -500,6 +503,7 @@ public class AgentRuns {
         Object rt = rs.getObject("round_table_id");
         m.put("round_table_id", rt == null ? null : rt.toString());
         m.put("error", rs.getString("error"));
+        m.put("trace_id", rs.getString("trace_id"));
         m.put("cost_usd", rs.getBigDecimal("cost_usd").doubleValue());
         long duration = rs.getLong("duration_ms");
         m.put("duration_ms", rs.wasNull() ? null : duration);

@@ -38,6 +38,7 @@ public class RequestIdFilter extends OncePerRequestFilter {
             chain.doFilter(new WithRequestId(request, id), response);
         } finally {
             MDC.remove(RequestIds.MDC_KEY);
+            MDC.remove(RequestIds.PRINCIPAL_MDC_KEY);
         }
     }
 

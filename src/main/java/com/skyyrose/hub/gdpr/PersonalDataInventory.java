@@ -349,7 +349,7 @@ public final class PersonalDataInventory {
         table("agent_run", Category.AGENT_RUNS, "id", "principal_id = :uid", Erasure.DELETE, null, null,
                 new Retention("created_at", "status NOT IN ('queued', 'running')", null),
                 plain("id", "agent_id", "status", "request_hash", "idempotency_key", "round_table_id", "cost_usd",
-                        "duration_ms", "instance_id", "created_at", "updated_at", "finished_at"),
+                        "duration_ms", "instance_id", "created_at", "updated_at", "finished_at", "trace_id"),
                 col("principal_id", ColumnClass.PERSONAL, "user id of who asked"),
                 col("task", ColumnClass.FREE_TEXT, LLM_FREE_TEXT),
                 col("request", ColumnClass.FREE_TEXT, "the run request"),

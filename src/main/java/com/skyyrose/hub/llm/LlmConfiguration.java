@@ -1,6 +1,7 @@
 package com.skyyrose.hub.llm;
 
 import com.skyyrose.hub.knowledge.Embedder;
+import io.opentelemetry.context.Context;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelContext;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
@@ -50,8 +51,8 @@ public class LlmConfiguration implements DisposableBean {
         if (pool == null) {
             synchronized (this) {
                 if (judgePool == null) {
-                    judgePool = camel.getExecutorServiceManager().newThreadPool(this, "round-table-judge",
-                            POOL_PROFILE);
+                    judgePool = Context.taskWrapping(camel.getExecutorServiceManager().newThreadPool(this,
+                            "round-table-judge", POOL_PROFILE));
                 }
                 pool = judgePool;
             }
@@ -61,15 +62,16 @@ public class LlmConfiguration implements DisposableBean {
 
     /**
      * The pool provider calls run on, apart from the fan-out branch that waits for them: a branch can then give up
-     * on a late provider at once while the call runs on to its own timeout (managed and shut down by Camel).
+     * on a late provider at once while the call runs on to its own timeout (managed and shut down by Camel). Calls
+     * carry the branch's trace context, so a provider's GenAI span is a child of its branch.
      */
     ExecutorService callPool() {
         ExecutorService pool = callPool;
         if (pool == null) {
             synchronized (this) {
                 if (callPool == null) {
-                    callPool = camel.getExecutorServiceManager().newThreadPool(this, "round-table-call",
-                            POOL_PROFILE);
+                    callPool = Context.taskWrapping(camel.getExecutorServiceManager().newThreadPool(this,
+                            "round-table-call", POOL_PROFILE));
                 }
                 pool = callPool;
             }

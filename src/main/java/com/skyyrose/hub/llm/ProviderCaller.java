@@ -10,6 +10,7 @@ import dev.langchain4j.model.output.TokenUsage;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.observability.GenAiSpans;
 import com.skyyrose.hub.privacy.PersonalDataGuard;
 import com.skyyrose.hub.privacy.Pseudonymizer;
 import java.util.ArrayList;
@@ -31,10 +32,12 @@ public class ProviderCaller {
     private final Map<String, LlmProperties.Price> prices;
     private final ObjectMapper json = new ObjectMapper();
     private final PersonalDataGuard privacy;
+    private final GenAiSpans spans;
 
     public ProviderCaller(ProviderRegistry registry, LlmMetrics metrics, LlmProperties props,
-            PersonalDataGuard privacy) {
+            PersonalDataGuard privacy, GenAiSpans spans) {
         this.registry = registry;
+        this.spans = spans;
         this.privacy = privacy;
         this.metrics = metrics;
         this.prices = props.priceTable();
@@ -102,6 +105,13 @@ public class ProviderCaller {
         }
         ChatRequest built = chatRequest.build();
         long start = System.nanoTime();
+        try (GenAiSpans.Call span = spans.chat(providerId, provider.model())) {
+            return chat(providerId, provider, built, deadlineNanos, start, span);
+        }
+    }
+
+    private Candidate chat(String providerId, ProviderRegistry.Provider provider, ChatRequest built,
+            long deadlineNanos, long start, GenAiSpans.Call span) {
         try {
             ChatResponse response = RetryingHttpClient.withDeadline(deadlineNanos,
                     () -> provider.circuit().executeSupplier(() -> provider.chat().chat(built)));
@@ -114,6 +124,7 @@ public class ProviderCaller {
             String finish = response.finishReason() == null ? null
                     : response.finishReason().name().toLowerCase(Locale.ROOT);
             metrics.providerCall(providerId, provider.model(), "success", latency, in, out, cost);
+            span.response(model, in, out, finish);
             return new Candidate(providerId, model, response.aiMessage().text(), null, latency,
                     new Candidate.Tokens(in, out), cost, finish, Map.of(), null);
         } catch (RuntimeException e) {
@@ -122,6 +133,7 @@ public class ProviderCaller {
             String outcome = error.startsWith("timeout") ? "timeout"
                     : error.startsWith("circuit_open") ? "circuit_open" : "error";
             metrics.providerCall(providerId, provider.model(), outcome, latency, 0, 0, 0);
+            span.failed(outcome);
             return Candidate.failed(providerId, provider.model(), error, latency);
         }
     }

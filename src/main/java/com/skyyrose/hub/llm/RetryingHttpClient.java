@@ -108,6 +108,8 @@ final class RetryingHttpClient implements HttpClient {
                 values.forEach(v -> b.header(name, v));
             }
         });
+        // the GenAI span of this call (current on this thread) continues at the vendor
+        com.skyyrose.hub.observability.TraceHeaders.inject(b::header);
         String body = request.body();
         b.method(request.method().name(), body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
                 : java.net.http.HttpRequest.BodyPublishers.ofString(body));

@@ -39,8 +39,9 @@ public class HubModeEnvironmentPostProcessor implements EnvironmentPostProcessor
 
     /**
      * Tracing is off unless {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set (then Micrometer tracing over OpenTelemetry
-     * exports OTLP/HTTP to {@code <endpoint>/v1/traces}, or {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}). Logs are one JSON object per line (Elastic Common Schema, with the MDC: traceId, spanId,
-     * requestId) when {@code HUB_LOG_FORMAT=json}, the default in production; plain text otherwise.
+     * exports OTLP/HTTP to {@code <endpoint>/v1/traces}, or {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}). Logs are one JSON object per line (Elastic Common Schema, with
+     * trace_id, span_id, request_id and principal_id) when {@code HUB_LOG_FORMAT=json}, the default in production;
+     * plain text otherwise. With tracing on, Camel's routes and steps are spans too ({@code observability/CamelTracing}).
      */
     static Map<String, Object> observability(ConfigurableEnvironment env, boolean production) {
         Map<String, Object> settings = new java.util.HashMap<>();
@@ -56,6 +57,11 @@ public class HubModeEnvironmentPostProcessor implements EnvironmentPostProcessor
         boolean json = isBlank(format) ? production : format.trim().equalsIgnoreCase("json");
         if (json) {
             settings.put("logging.structured.format.console", "ecs");
+            // the MDC under the names log pipelines expect (Datadog, Loki, the OpenTelemetry log data model)
+            settings.put("logging.structured.json.rename.traceId", "trace_id");
+            settings.put("logging.structured.json.rename.spanId", "span_id");
+            settings.put("logging.structured.json.rename.requestId", "request_id");
+            settings.put("logging.structured.json.rename.principalId", "principal_id");
         }
         return settings;
     }

@@ -5,6 +5,7 @@ import com.skyyrose.hub.api.OperationGuard;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.api.RequestIds;
 import com.skyyrose.hub.platform.RedisRateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
 
@@ -70,6 +72,8 @@ public class IdentityGuard implements OperationGuard {
         }
         rateLimit(principal, exchange);
         exchange.setProperty(Principal.EXCHANGE_PROPERTY, principal);
+        // who is asking, in every log line of this request (an id, never a name, e-mail or token)
+        MDC.put(RequestIds.PRINCIPAL_MDC_KEY, principal.kind().name().toLowerCase(Locale.ROOT) + ":" + principal.id());
         if (!READ_METHODS.contains(operation.method().toUpperCase(Locale.ROOT))) {
             auditWhenDone(operation, exchange, principal);
         }

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
+import com.skyyrose.hub.observability.TraceHeaders;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -243,7 +242,7 @@ public final class VendorHttp implements AutoCloseable {
         http.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(responseTimeout)).build());
         request.headers().forEach(http::addHeader);
         // W3C traceparent of the current span (none when tracing is off): the vendor's side joins our trace
-        W3CTraceContextPropagator.getInstance().inject(Context.current(), http, (r, k, v) -> r.setHeader(k, v));
+        TraceHeaders.inject(http::setHeader);
         if (request.body() != null) {
             http.setEntity(new ByteArrayEntity(request.body(), request.contentType() == null ? null
                     : ContentType.parse(request.contentType())));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.observability.TraceContinuation;
 import com.skyyrose.hub.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,6 +119,8 @@ public class WebhookApi {
         m.put("outcome", e.outcome());
         m.put("attempts", e.attempts());
         m.put("lastError", e.lastError());
+        // the trace of the delivery, which the processing continues (with tracing on)
+        m.put("traceId", TraceContinuation.traceId(TraceContinuation.traceparentIn(e.headersJson())));
         m.put("receivedAt", str(e.receivedAt()));
         m.put("nextAttemptAt", "pending".equals(e.status()) ? str(e.nextAttemptAt()) : null);
         m.put("processedAt", str(e.processedAt()));

@@ -6,6 +6,7 @@ import com.skyyrose.hub.api.Problem;
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.api.ProblemResponses;
 import com.skyyrose.hub.api.ProblemType;
+import com.skyyrose.hub.observability.TraceContinuation;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -104,6 +105,8 @@ public class WebhookIntake {
                 headers.put(name, value);
             }
         }
+        // the worker that processes the event later continues this request's trace
+        headers.putAll(TraceContinuation.current());
         String sha256 = WebhookSignatures.sha256Hex(body);
         return store(exchange, new WebhookInbox.NewEvent(WOOCOMMERCE, source, "webhook", topic, resource,
                 resourceId, in.getHeader("X-WC-Webhook-ID", String.class),
@@ -137,6 +140,7 @@ public class WebhookIntake {
                 headers.put(name, value);
             }
         }
+        headers.putAll(TraceContinuation.current());
         String sha256 = WebhookSignatures.sha256Hex(body);
         return store(exchange, new WebhookInbox.NewEvent(WORDPRESS, source, "webhook", topic, prefix(topic),
                 resourceId, null, null, modified, dedupeKey(source, prefix(topic), resourceId, modified, sha256),

@@ -2,6 +2,7 @@ package com.skyyrose.hub.webhooks;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.observability.TraceContinuation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,9 +37,12 @@ public class WebhookWorker {
     private final TransactionTemplate transactions;
     private final ProducerTemplate producer;
     private final ObjectMapper json;
+    private final TraceContinuation traces;
 
     public WebhookWorker(WebhookInbox inbox, WebhookProperties properties, WebhookMetrics metrics,
-            TransactionTemplate transactions, ProducerTemplate producer, ObjectMapper json) {
+            TransactionTemplate transactions, ProducerTemplate producer, ObjectMapper json,
+            TraceContinuation traces) {
+        this.traces = traces;
         this.inbox = inbox;
         this.properties = properties;
         this.metrics = metrics;
@@ -81,7 +85,22 @@ public class WebhookWorker {
         return events.size();
     }
 
+    /** Dispatches in a span that continues the trace of the delivery that brought the event. */
     private String dispatch(WebhookInbox.StoredEvent event) throws Exception {
+        try (TraceContinuation.Resumed span = traces.resume("webhook " + event.topic(),
+                TraceContinuation.traceparentIn(event.headersJson()))) {
+            span.tag("hub.webhook.event_id", Long.toString(event.id()));
+            span.tag("hub.webhook.topic", event.topic());
+            try {
+                return dispatchNow(event);
+            } catch (Exception e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private String dispatchNow(WebhookInbox.StoredEvent event) throws Exception {
         Map<String, Object> payload = event.payload() == null ? Map.of()
                 : json.readValue(event.payload(), new TypeReference<LinkedHashMap<String, Object>>() { });
         Exchange result = producer.send(DISPATCH, exchange -> {

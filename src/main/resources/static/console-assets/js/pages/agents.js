@@ -94,7 +94,8 @@ function drawRun(body, run) {
   }
   body.append(section('Task', h('p', { class: 'prose' }, run.task)));
   if (run.answer) body.append(section('Answer', h('p', { class: 'prose', id: 'run-answer' }, run.answer)));
-  if (run.error) body.append(section('Error', h('p', { class: 'bad' }, run.error)));
+  if (run.error) body.append(section('Error', h('p', { class: 'bad' }, run.error),
+    run.trace_id ? h('p', { class: 'small' }, 'Trace id ', h('span', { class: 'mono', id: 'run-trace-id' }, run.trace_id)) : null));
   if (run.escalation) body.append(section('Escalated to a person', json(run.escalation)));
   body.append(section('Trace', timeline(run.trace || [])));
   body.append(section('Actions', table([

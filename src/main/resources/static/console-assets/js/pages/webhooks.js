@@ -58,6 +58,7 @@ export async function render(root, params) {
       { label: 'Status', cell: (e) => pill(e.status) },
       { label: 'Attempts', class: 'num', cell: (e) => fmt.int(e.attempts) },
       { label: 'Last error', cell: (e) => e.lastError ? h('span', { class: 'bad small clip', title: e.lastError }, e.lastError) : '—' },
+      { label: 'Trace', cell: (e) => e.traceId ? h('span', { class: 'mono small', title: e.traceId, 'data-trace': e.traceId }, e.traceId.slice(0, 8)) : '—' },
       mayReplay ? { label: '', cell: (e) => (e.status === 'dead' || e.status === 'processed')
         ? button('Replay', () => replayOne(e), { class: 'btn btn-small', 'data-replay': e.id }) : '' } : null,
     ].filter(Boolean);
@@ -123,7 +124,7 @@ async function renderEvent(root, id) {
   root.append(section('Delivery', h('dl', { class: 'meta' },
     ...[['Provider / source', `${e.provider} / ${e.source}`], ['Origin', e.origin], ['Resource', `${e.resource ?? ''} ${e.resourceId ?? ''}`],
       ['Received', fmt.time(e.receivedAt)], ['Processed', fmt.time(e.processedAt)], ['Attempts', fmt.int(e.attempts)],
-      ['Outcome', e.outcome ?? '—'], ['Last error', e.lastError ?? '—'], ['Payload SHA-256', e.payloadSha256 ?? '—']]
+      ['Outcome', e.outcome ?? '—'], ['Last error', e.lastError ?? '—'], ['Trace id', e.traceId ?? '—'], ['Payload SHA-256', e.payloadSha256 ?? '—']]
       .flatMap(([k, v]) => [h('dt', null, k), h('dd', k === 'Last error' && e.lastError ? { class: 'bad' } : null, v)]))));
   root.append(section('Payload',
     e.payloadMasked ? notice('Personal data is masked; administrators see it in full.', 'muted') : null,

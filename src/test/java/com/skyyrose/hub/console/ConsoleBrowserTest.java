@@ -226,6 +226,8 @@ class ConsoleBrowserTest extends ConsoleTestHub {
         screenshot("10-run-approved");
     }
 
+    static final String DEAD_LETTER_TRACE = "8df92f3577b34da6a3ce929d0e0e4736";
+
     @Test
     void anOperatorReplaysADeadLetterAfterTheFixAndSeesItProcessed() {
         long couponId = ThreadLocalRandom.current().nextLong(1_000_000, Long.MAX_VALUE / 4);
@@ -237,6 +239,9 @@ class ConsoleBrowserTest extends ConsoleTestHub {
         try {
             eventId = sender().deliver("default", "coupon.created", body).json().get("eventId").asLong();
             awaitStatus(eventId, "dead", Duration.ofSeconds(150));
+            // as if delivered while tracing was on (this hub traces nothing): the intake kept its traceparent
+            jdbc.update("UPDATE webhook_event SET headers = headers || jsonb_build_object('traceparent', ?::text)"
+                    + " WHERE id = ?", "00-" + DEAD_LETTER_TRACE + "-00f067aa0ba902b7-01", eventId);
         } finally {
             jdbc.execute("ALTER TABLE wc_coupon_away RENAME TO wc_coupon"); // the fix
         }
@@ -249,6 +254,9 @@ class ConsoleBrowserTest extends ConsoleTestHub {
         click("#webhook-filters button[type=submit]");
         waitFor(() -> present("tr[data-event='" + eventId + "'][data-status='dead']"), "the dead letter");
         assertThat(text("tr[data-event='" + eventId + "']")).contains("wc_coupon");
+        // the dead letter names the trace of its delivery, for the tracing backend
+        assertThat(one("tr[data-event='" + eventId + "'] [data-trace]").getAttribute("data-trace"))
+                .isEqualTo(DEAD_LETTER_TRACE);
         screenshot("11-webhooks-dead-letters");
         click("[data-replay='" + eventId + "']");
         waitFor(() -> text("#webhook-message").contains("queued again"), "the replay notice");

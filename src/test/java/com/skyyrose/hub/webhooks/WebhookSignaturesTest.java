@@ -59,7 +59,7 @@ class WebhookSignaturesTest {
         WebhookProperties p = new WebhookProperties();
         p.setBackoffBase(Duration.ofSeconds(5));
         p.setBackoffMax(Duration.ofMinutes(1));
-        WebhookWorker worker = new WebhookWorker(null, p, null, null, null, null);
+        WebhookWorker worker = new WebhookWorker(null, p, null, null, null, null, null);
         for (int i = 0; i < 50; i++) {
             assertThat(worker.backoff(1).toMillis()).isBetween(2500L, 5000L);
             assertThat(worker.backoff(3).toMillis()).isBetween(10_000L, 20_000L);

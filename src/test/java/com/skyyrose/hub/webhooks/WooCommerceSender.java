@@ -47,7 +47,7 @@ public final class WooCommerceSender {
         }
     }
 
-    static String sign(String key, String body) {
+    public static String sign(String key, String body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
