@@ -56,6 +56,8 @@ class WebhookHandoffsTest extends HubIntegrationTest {
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
         FAKES.register(registry);
+        // generous: the first round table of a cold JVM on the shared test machine can take seconds
+        registry.add("HUB_LLM_DEADLINE_MS", () -> "30000");
         String database = freshDatabase("handoffs");
         registry.add("DATABASE_URL", () -> database);
     }
