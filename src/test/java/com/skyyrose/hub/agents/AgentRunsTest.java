@@ -337,7 +337,7 @@ class AgentRunsTest extends HubIntegrationTest {
         JsonNode run = run("support", "{\"task\":\"Hi, this is Sue Parker. When will my order ship? Thanks, Sue\","
                 + "\"parameters\":{\"order_id\":" + order.get("id") + "}}").json();
         assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("succeeded");
-        assertThat(run.get("escalation").isNull()).isTrue();
+        assertThat(run.hasNonNull("escalation")).isFalse();
         assertThat(run.get("answer").asText()).isEqualTo("It ships tomorrow, Sue.");
         // the same customer threatening to sue is escalated
         JsonNode threat = run("support", "{\"task\":\"This is Sue. I will sue you if it does not ship.\","
@@ -377,7 +377,7 @@ class AgentRunsTest extends HubIntegrationTest {
         List<String> chain = new ArrayList<>();
         support.get("chain").forEach(s -> chain.add(s.asText()));
         assertThat(chain.get(0)).isEqualTo("agentChain.begin");
-        assertThat(chain).containsSubsequence("brand-context", "rag-retrieve", "agentChain.escalationFacts",
+        assertThat(chain).containsSubsequence("brand-context", "rag-retrieve", "supportFacts.collect",
                 "record-run");
         assertThat(support.get("settings").get("instructions").asText()).contains("warmly");
         assertThat(Set.of("auto", "never", "always")).contains(support.get("settings").get("judge").asText());
