@@ -277,6 +277,11 @@ class WebhookHandoffsTest extends HubIntegrationTest {
                 + " webhook_handoff WHERE id = ?", failing), r -> "dead".equals(r.get("status")), "dead letter");
         assertThat(dead.get("attempts")).isEqualTo(3);
         assertThat((String) dead.get("last_error")).contains("no route handoff-agent.nobody");
+        // operators see an event's hand-offs, dead letters included, with the event
+        JsonNode event = http().get("/api/v1/webhooks/events/" + eventId, TestAuth.admin(http())).json();
+        assertThat(event.get("handoffs").toString()).contains("\"target\":\"knowledge.reindex\"")
+                .contains("\"target\":\"agent.nobody\",\"status\":\"dead\",\"attempts\":3")
+                .contains("no route handoff-agent.nobody");
 
         // a row left 'running' by a worker that died (its lease over) is claimed again and finished
         jdbc.update("DELETE FROM knowledge_document WHERE source_id = ?", "wc-product-" + productId);
