@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub_handoffs_bench}
 REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/6}
 COUNT=${BENCH_COUNT:-40}
-PORT=${BENCH_PORT:-18490}
+PORT=${BENCH_PORT:-18617}
 SECRET=bench-handoff-secret
 OUT=bench/results
 mkdir -p "$OUT"
@@ -24,7 +24,14 @@ java -Xmx768m -jar "$JAR" --server.port="$PORT" --DATABASE_URL="$DB_URL" --REDIS
   --logging.level.root=WARN >"$OUT/hub-handoffs.log" 2>&1 &
 HUB=$!
 trap 'kill $HUB 2>/dev/null || true' EXIT
-for _ in $(seq 1 360); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+if curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then echo "port $PORT is taken (BENCH_PORT)"; exit 1; fi
+READY=no
+for _ in $(seq 1 480); do
+  kill -0 $HUB 2>/dev/null || { echo "hub exited: $OUT/hub-handoffs.log"; exit 1; }
+  curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && { READY=yes; break; }
+  sleep 0.5
+done
+[ $READY = yes ] || { echo "hub not ready after 240 s"; exit 1; }
 RESULT=$(java bench/HandoffLatency.java "http://127.0.0.1:$PORT" "$SECRET" "$COUNT" bench@skyyrose.local bench-password-0001)
 DOCS=$(psql "$DB_URL" -tAc "SELECT count(*) FROM knowledge_document")
 echo "{\"latency\":$RESULT,\"knowledge_documents\":$DOCS,\"poll_interval\":\"500ms\",\"cores\":$(nproc),\"load1\":$(cut -d' ' -f1 /proc/loadavg)}" \

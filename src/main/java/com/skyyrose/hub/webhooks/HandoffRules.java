@@ -32,7 +32,8 @@ public class HandoffRules {
         List<Integer> stock;
         try {
             stock = jdbc.queryForList("SELECT stock_quantity FROM wc_product WHERE source = ? AND product_id = ?"
-                    + " AND NOT deleted", Integer.class, exchange.getMessage().getHeader("WebhookSource", String.class),
+                    // locked: a concurrent newer update of the same product waits and then sees this one's stock
+                    + " AND NOT deleted FOR UPDATE", Integer.class, exchange.getMessage().getHeader("WebhookSource", String.class),
                     Long.parseLong(id == null ? "" : id.trim()));
         } catch (NumberFormatException e) {
             stock = List.of();
