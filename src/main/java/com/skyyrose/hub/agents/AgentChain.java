@@ -15,7 +15,6 @@ import com.skyyrose.hub.security.Principal;
 import com.skyyrose.hub.tools.ToolDescriptor;
 import com.skyyrose.hub.tools.ToolRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -26,8 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +40,6 @@ public class AgentChain {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentChain.class);
     static final String CACHE_PREFIX = "hub:agent:cache:";
-    private static final Pattern LEGAL = Pattern.compile(
-            "\\b(lawyer|attorney|solicitor|lawsuit|sue|suing|legal action|court|small claims)\\b",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern DOLLARS = Pattern.compile("\\$\\s?([0-9][0-9,]*(?:\\.[0-9]{1,2})?)");
-    private static final Pattern LOST = Pattern.compile("\\b(lost|never (arrived|received|came)|missing)\\b",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern DAYS = Pattern.compile("\\b([0-9]{1,3})\\s*(days|day)\\b", Pattern.CASE_INSENSITIVE);
 
     private final ObjectMapper json;
     private final ToolRegistry tools;
@@ -69,7 +59,7 @@ public class AgentChain {
     static AgentRun run(Exchange exchange) {
         AgentRun run = exchange.getProperty(AgentRun.PROPERTY, AgentRun.class);
         if (run == null) {
-            throw new IllegalStateException("an agent chain runs only through POST /api/v1/agents/{id}/runs");
+            throw new IllegalStateException("an agent chain runs only through POST /api/v1/agents/{id}/runs or direct:agent-run");
         }
         return run;
     }
@@ -112,27 +102,6 @@ public class AgentChain {
         }
     }
 
-    /** Support: the facts the escalation router decides on (from parameters, else from the task's words). */
-    public void escalationFacts(Exchange exchange) {
-        AgentRun run = run(exchange);
-        double total = number(run.parameters.get("order_total")).orElse(-1.0);
-        Matcher dollars = DOLLARS.matcher(run.task);
-        while (dollars.find()) {
-            total = Math.max(total, Double.parseDouble(dollars.group(1).replace(",", "")));
-        }
-        boolean lost = Boolean.TRUE.equals(run.parameters.get("parcel_lost")) || LOST.matcher(run.task).find();
-        double days = number(run.parameters.get("days_since_shipped")).orElse(-1.0);
-        Matcher d = DAYS.matcher(run.task);
-        while (d.find()) {
-            days = Math.max(days, Double.parseDouble(d.group(1)));
-        }
-        exchange.setVariable("orderTotal", total);
-        exchange.setVariable("legalThreat", Boolean.TRUE.equals(run.parameters.get("legal_threat"))
-                || LEGAL.matcher(run.task).find());
-        exchange.setVariable("parcelLost", lost);
-        exchange.setVariable("parcelDays", days);
-    }
-
     /** Support: hand the case to a person instead of answering; the reason is the rule that fired. */
     public void escalate(Exchange exchange) {
         AgentRun run = run(exchange);
@@ -140,9 +109,15 @@ public class AgentChain {
         Map<String, Object> escalation = new LinkedHashMap<>();
         escalation.put("rule", rule);
         escalation.put("queue", "support-escalations");
-        escalation.put("facts", Map.of("order_total", exchange.getVariable("orderTotal"), "legal_threat",
-                exchange.getVariable("legalThreat"), "parcel_lost", exchange.getVariable("parcelLost"),
-                "days_since_shipped", exchange.getVariable("parcelDays")));
+        // the facts SupportFacts collected from the store (order total, status, days since shipped) and the message
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("order_total", exchange.getVariable("orderTotal"));
+        facts.put("order_status", exchange.getVariable("orderStatus"));
+        facts.put("days_since_shipped", exchange.getVariable("parcelDays"));
+        facts.put("facts_source", exchange.getVariable("factsSource"));
+        facts.put("legal_threat", exchange.getVariable("legalThreat"));
+        facts.put("parcel_lost", exchange.getVariable("parcelLost"));
+        escalation.put("facts", facts);
         run.escalation = escalation;
         run.answer = "This case has been escalated to the SkyyRose care team (" + rule
                 + "); a person will reply personally.";
@@ -404,20 +379,6 @@ public class AgentChain {
 
     private static long toLong(Object o) {
         return o instanceof Number n ? n.longValue() : Long.parseLong(o.toString().trim());
-    }
-
-    private static Optional<Double> number(Object o) {
-        if (o instanceof Number n) {
-            return Optional.of(n.doubleValue());
-        }
-        if (o instanceof String s && !s.isBlank()) {
-            try {
-                return Optional.of(new BigDecimal(s.trim().replace("$", "").replace(",", "")).doubleValue());
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
     }
 
     @SuppressWarnings("unused")

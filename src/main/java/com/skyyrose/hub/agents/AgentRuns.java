@@ -73,12 +73,14 @@ public class AgentRuns {
     private final MeterRegistry meters;
     private final InstanceRegistry instances;
     private final PrincipalDirectory directory;
+    private final ServicePrincipal service;
     private final Duration syncDeadline;
     private final Duration orphanAfter;
     private final ExecutorService workers;
 
     public AgentRuns(JdbcTemplate jdbc, ObjectMapper json, AgentCatalog catalog, CamelContext camel,
             ProducerTemplate producer, MeterRegistry meters, InstanceRegistry instances, PrincipalDirectory directory,
+            ServicePrincipal service,
             @Value("${hub.agents.sync-deadline:55s}") Duration syncDeadline,
             @Value("${hub.agents.orphan-after:90s}") Duration orphanAfter,
             @Value("${hub.agents.workers:16}") int workers) {
@@ -91,6 +93,7 @@ public class AgentRuns {
         this.meters = meters;
         this.instances = instances;
         this.directory = directory;
+        this.service = service;
         this.syncDeadline = syncDeadline;
         this.orphanAfter = orphanAfter;
         AtomicInteger n = new AtomicInteger();
@@ -189,14 +192,9 @@ public class AgentRuns {
         boolean async = preferAsync(exchange.getMessage().getHeader("Prefer", String.class));
 
         UUID id = UUID.randomUUID();
-        int inserted = jdbc.update("""
-                INSERT INTO agent_run (id, agent_id, principal_id, status, task, request, request_hash,
-                                       idempotency_key, instance_id, trace_id)
-                VALUES (?, ?, ?, 'running', ?, ?::jsonb, ?, ?, ?, ?)
-                ON CONFLICT (principal_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                """, id, agentId, principal.id(), task, json.writeValueAsString(body), hash, key,
-                instances.instanceId(), TraceContinuation.currentTraceId());
-        if (inserted == 0) {
+        boolean inserted = insert(id, agentId, principal.id(), task, json.writeValueAsString(body), hash, key,
+                Map.of("kind", "api"));
+        if (!inserted) {
             Map<String, Object> existing = jdbc.queryForMap(
                     "SELECT id, request_hash, agent_id FROM agent_run WHERE principal_id = ? AND idempotency_key = ?",
                     principal.id(), key);
@@ -230,6 +228,105 @@ public class AgentRuns {
         }
         Map<String, Object> view = view(id).orElseThrow();
         return reply(exchange, view, "running".equals(view.get("status")) ? 202 : 200);
+    }
+
+    /** One new {@code running} row; false when the principal already used the idempotency key. */
+    private boolean insert(UUID id, String agentId, String principalId, String task, String request, String hash,
+            String key, Map<String, Object> trigger) throws Exception {
+        return jdbc.update("""
+                INSERT INTO agent_run (id, agent_id, principal_id, status, task, request, request_hash,
+                                       idempotency_key, instance_id, trigger, trace_id)
+                VALUES (?, ?, ?, 'running', ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?)
+                ON CONFLICT (principal_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                """, id, agentId, principalId, task, request, hash, key, instances.instanceId(),
+                json.writeValueAsString(trigger), TraceContinuation.currentTraceId()) == 1;
+    }
+
+    /**
+     * {@code direct:agent-run}, the building block any route may call: body {@code {agent, task, parameters?,
+     * use_round_table?, trigger?, idempotency_key?}}. The agent's chain runs on the calling thread as the configured
+     * service principal ({@link ServicePrincipal}) and the finished run (as {@code GET /api/v1/runs/{id}} shows it)
+     * becomes the body. The run's {@code trigger} is the body's, else {@code {kind: webhook, event_id, topic,
+     * handoff_id}} when the exchange carries a webhook event, else {@code {kind: route, route_id}}. The same
+     * idempotency key returns the run it started before (without running again).
+     */
+    public Map<String, Object> runFromRoute(Exchange exchange) throws Exception {
+        Object in = exchange.getMessage().getBody();
+        if (!(in instanceof Map<?, ?> raw)) {
+            throw new IllegalArgumentException("direct:agent-run needs a Map body {agent, task, parameters?}");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) raw;
+        String agentId = body.get("agent") == null ? null : String.valueOf(body.get("agent")).strip();
+        AgentCatalog.Agent agent = catalog.find(agentId)
+                .orElseThrow(() -> new IllegalArgumentException("No agent '" + agentId + "' is running."));
+        String task = body.get("task") == null ? "" : String.valueOf(body.get("task"));
+        if (task.isBlank()) {
+            throw new IllegalArgumentException("direct:agent-run: task must not be blank");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = body.get("parameters") instanceof Map<?, ?> p
+                ? new LinkedHashMap<>((Map<String, Object>) p) : new LinkedHashMap<>();
+        boolean useRoundTable = !Boolean.FALSE.equals(body.get("use_round_table"));
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("task", task);
+        request.put("parameters", parameters);
+        request.put("use_round_table", useRoundTable);
+        String requestJson = canonical.writeValueAsString(request);
+        String key = body.get("idempotency_key") == null ? null : String.valueOf(body.get("idempotency_key"));
+        Principal principal = service.principal();
+        UUID id = UUID.randomUUID();
+        if (!insert(id, agentId, principal.id(), task, requestJson, sha256(requestJson), key, trigger(exchange, body))) {
+            UUID existing = jdbc.queryForObject("SELECT id FROM agent_run WHERE principal_id = ? AND idempotency_key = ?",
+                    UUID.class, principal.id(), key);
+            return view(existing).orElseThrow();
+        }
+        AgentRun run = new AgentRun(id, agentId, principal.id(), task, parameters, useRoundTable);
+        run.agent = agent;
+        execute(AgentCatalog.routeId(agentId), run, principal);
+        return view(id).orElseThrow();
+    }
+
+    private static Map<String, Object> trigger(Exchange exchange, Map<String, Object> body) {
+        Map<String, Object> trigger = new LinkedHashMap<>();
+        if (body.get("trigger") instanceof Map<?, ?> given) {
+            given.forEach((k, v) -> trigger.put(String.valueOf(k), v));
+        } else if (exchange.getMessage().getHeader("WebhookEventId") != null) {
+            trigger.put("kind", "webhook");
+            trigger.put("event_id", exchange.getMessage().getHeader("WebhookEventId", Long.class));
+            trigger.put("topic", exchange.getMessage().getHeader("WebhookTopic", String.class));
+            Object handoff = exchange.getMessage().getHeader("WebhookHandoffId");
+            if (handoff != null) {
+                trigger.put("handoff_id", exchange.getMessage().getHeader("WebhookHandoffId", Long.class));
+            }
+        } else {
+            trigger.put("kind", "route");
+            trigger.put("route_id", exchange.getFromRouteId());
+        }
+        return trigger;
+    }
+
+    /**
+     * After {@code direct:agent-run}: true when the run failed before any tool ran (nothing happened outside the
+     * hub, e.g. no LLM provider answered), so running it again is safe. A run whose actions ran stays as it is.
+     */
+    public boolean retryable(Exchange exchange) {
+        return retryable(exchange.getMessage().getBody());
+    }
+
+    static boolean retryable(Object body) {
+        if (!(body instanceof Map<?, ?> run) || !"failed".equals(run.get("status"))) {
+            return false;
+        }
+        if (run.get("actions") instanceof List<?> actions) {
+            for (Object a : actions) {
+                if (a instanceof Map<?, ?> action && ("succeeded".equals(action.get("status"))
+                        || "failed".equals(action.get("status")))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private Object reply(Exchange exchange, Map<String, Object> view, int status) {
@@ -271,6 +368,37 @@ public class AgentRuns {
             args.add(agentId);
         }
         return page(exchange, where, args, visible(principal), "created_at, id", true);
+    }
+
+    /**
+     * GET /api/v1/runs — every agent's runs, newest first, the caller's own (all for admins), filtered by what
+     * started them ({@code trigger=webhook|api|route}), agent and status.
+     */
+    public Map<String, Object> listAllRuns(Exchange exchange) {
+        Principal principal = principal(exchange);
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder("TRUE");
+        String trigger = exchange.getMessage().getHeader("trigger", String.class);
+        if (trigger != null && !trigger.isBlank()) {
+            if ("api".equals(trigger)) {
+                where.append(" AND (trigger IS NULL OR trigger ->> 'kind' = 'api')");
+            } else {
+                where.append(" AND trigger ->> 'kind' = ?");
+                args.add(trigger);
+            }
+        }
+        String agentId = exchange.getMessage().getHeader("agent", String.class);
+        if (agentId != null && !agentId.isBlank()) {
+            where.append(" AND agent_id = ?");
+            args.add(agentId);
+        }
+        String status = exchange.getMessage().getHeader("status", String.class);
+        if (status != null && !status.isBlank()) {
+            where.append(" AND status = ?");
+            args.add(status);
+        }
+        return page(exchange, where.toString(), args, Ownership.of(principal, "principal_id"), "created_at DESC, id",
+                false);
     }
 
     /** GET /api/v1/agents/{agentId}/runs — newest first, the caller's own (see {@link Ownership}). */
@@ -339,7 +467,10 @@ public class AgentRuns {
             run.actions.add(action);
         }
         // an approved action runs only if both may run it: the approver, and the run's creator as it is now
-        execute("agent-approved", run, principal.actingFor(directory.find(run.principalId).orElse(null)));
+        // a run a route started belongs to the service principal, which the directory of users and keys does not hold
+        Principal creator = service.is(run.principalId) ? service.principal()
+                : directory.find(run.principalId).orElse(null);
+        execute("agent-approved", run, principal.actingFor(creator));
         return view(id).orElseThrow();
     }
 
@@ -509,6 +640,8 @@ public class AgentRuns {
         m.put("duration_ms", rs.wasNull() ? null : duration);
         m.put("created_at", instant(rs.getTimestamp("created_at")));
         m.put("finished_at", instant(rs.getTimestamp("finished_at")));
+        Map<String, Object> trigger = parse(rs.getString("trigger"), MAP);
+        m.put("trigger", trigger == null ? Map.of("kind", "api") : trigger);
         if (full) {
             m.put("request", parse(rs.getString("request"), MAP));
             m.put("actions", parse(rs.getString("actions"), LIST));

@@ -329,7 +329,9 @@ public final class PersonalDataInventory {
                         "events_applied", "updated_at"));
         table("webhook_handoff", null, null, null, null, null, null, null,
                 plain("id", "event_id", "target", "source", "topic", "resource", "resource_id", "status",
-                        "created_at"));
+                        "created_at", "attempts", "next_attempt_at", "updated_at", "finished_at",
+                        // a run id, document id or "removed"; an exception class and message (no payload text)
+                        "outcome", "last_error"));
         // ---- round table (V50)
         table("round_table_result", Category.ROUND_TABLE, "id", "principal_id = :uid", Erasure.DELETE, null, null,
                 new Retention("created_at", "TRUE", null),
@@ -349,7 +351,8 @@ public final class PersonalDataInventory {
         table("agent_run", Category.AGENT_RUNS, "id", "principal_id = :uid", Erasure.DELETE, null, null,
                 new Retention("created_at", "status NOT IN ('queued', 'running')", null),
                 plain("id", "agent_id", "status", "request_hash", "idempotency_key", "round_table_id", "cost_usd",
-                        "duration_ms", "instance_id", "created_at", "updated_at", "finished_at", "trace_id"),
+                        "duration_ms", "instance_id", "created_at", "updated_at", "finished_at",
+                        "trace_id", "trigger"), // {kind, event_id, topic, handoff_id}: ids only
                 col("principal_id", ColumnClass.PERSONAL, "user id of who asked"),
                 col("task", ColumnClass.FREE_TEXT, LLM_FREE_TEXT),
                 col("request", ColumnClass.FREE_TEXT, "the run request"),

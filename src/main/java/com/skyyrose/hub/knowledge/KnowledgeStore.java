@@ -433,6 +433,15 @@ public class KnowledgeStore {
         return rows.get(0);
     }
 
+    /** Removes the document with this source id (a product deleted in the shop); false when there is none. */
+    public boolean deleteBySource(String sourceId, String who) {
+        int n = jdbc.update("DELETE FROM knowledge_document WHERE source_id = ?", sourceId);
+        if (n > 0) {
+            LOG.info("knowledge document {} deleted by {}", sourceId, who);
+        }
+        return n > 0;
+    }
+
     public boolean delete(UUID id, String who) {
         int n = jdbc.update("DELETE FROM knowledge_document WHERE id = ?", id);
         if (n > 0) {

@@ -58,6 +58,8 @@ public class WebhookApi {
             body.put("payloadMasked", true);
         }
         body.put("payload", payload);
+        // what the event handed to the knowledge base and the agents, and how far each got (dead letters included)
+        body.put("handoffs", inbox.handoffs(e.id()));
         return body;
     }
 

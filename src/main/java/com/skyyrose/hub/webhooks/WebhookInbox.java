@@ -228,6 +228,24 @@ public class WebhookInbox {
                 Long.class, source, source, topic, topic, limit);
     }
 
+    /** The hand-offs an event recorded (webhook_handoff), oldest first, as the event's API view shows them. */
+    public List<Map<String, Object>> handoffs(long eventId) {
+        return jdbc.query("SELECT id, target, status, attempts, outcome, last_error, created_at, finished_at"
+                + " FROM webhook_handoff WHERE event_id = ? ORDER BY id", (rs, i) -> {
+                    Map<String, Object> h = new LinkedHashMap<>();
+                    h.put("id", rs.getLong("id"));
+                    h.put("target", rs.getString("target"));
+                    h.put("status", rs.getString("status"));
+                    h.put("attempts", rs.getInt("attempts"));
+                    h.put("outcome", rs.getString("outcome"));
+                    h.put("lastError", rs.getString("last_error"));
+                    h.put("createdAt", String.valueOf(instant(rs, "created_at")));
+                    Instant finished = instant(rs, "finished_at");
+                    h.put("finishedAt", finished == null ? null : finished.toString());
+                    return h;
+                }, eventId);
+    }
+
     /** Depth of the pending queue and age in seconds of its oldest event (0 when empty). */
     public Map<String, Long> queueStats() {
         Map<String, Object> row = jdbc.queryForMap("SELECT count(*) AS depth, COALESCE(EXTRACT(EPOCH FROM"

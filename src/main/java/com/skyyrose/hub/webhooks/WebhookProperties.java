@@ -73,6 +73,23 @@ public class WebhookProperties {
         public void setConsumerSecret(String consumerSecret) { this.consumerSecret = consumerSecret; }
     }
 
+    /**
+     * The wait before retry number {@code attempt} (1 = after the first failure): base · 2^(attempt-1), capped at
+     * the maximum, with "equal jitter" (half fixed, half random). The inbox workers and the hand-off workers share it.
+     */
+    public Duration retryDelay(int attempt) {
+        long base = backoffBase.toMillis();
+        long cap = backoffMax.toMillis();
+        long exp = Math.min(cap, base * (1L << Math.min(30, Math.max(0, attempt - 1))));
+        long half = Math.max(1, exp / 2);
+        return Duration.ofMillis(half + java.util.concurrent.ThreadLocalRandom.current().nextLong(half + 1));
+    }
+
+    /** True when a work item that failed {@code attempt} times is dead-lettered rather than retried. */
+    public boolean exhausted(int attempt) {
+        return attempt >= maxAttempts;
+    }
+
     public Map<String, Source> getWoocommerce() { return woocommerce; }
     public void setWoocommerce(Map<String, Source> woocommerce) { this.woocommerce = woocommerce; }
     public Map<String, Source> getWordpress() { return wordpress; }

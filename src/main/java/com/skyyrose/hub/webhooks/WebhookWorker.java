@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -124,7 +123,7 @@ public class WebhookWorker {
 
     private void fail(WebhookInbox.StoredEvent event, Exception error) {
         int attempt = event.attempts() + 1;
-        boolean dead = attempt >= properties.getMaxAttempts();
+        boolean dead = properties.exhausted(attempt);
         String message = error.getClass().getSimpleName() + ": " + error.getMessage();
         Instant next = Instant.now().plus(backoff(attempt));
         inbox.markFailed(event.id(), message, dead, next);
@@ -139,12 +138,8 @@ public class WebhookWorker {
         }
     }
 
-    /** base · 2^(attempt-1), capped, with "equal jitter" (half fixed, half random). */
+    /** base · 2^(attempt-1), capped, with jitter ({@link WebhookProperties#retryDelay}). */
     Duration backoff(int attempt) {
-        long base = properties.getBackoffBase().toMillis();
-        long cap = properties.getBackoffMax().toMillis();
-        long exp = Math.min(cap, base * (1L << Math.min(30, attempt - 1)));
-        long half = Math.max(1, exp / 2);
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
+        return properties.retryDelay(attempt);
     }
 }

@@ -47,6 +47,8 @@ class AgentRunsTest extends HubIntegrationTest {
     @Autowired
     StringRedisTemplate redis;
     @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+    @Autowired
     MeterRegistry meters;
     @Autowired
     com.skyyrose.hub.llm.ProviderRegistry providers;
@@ -267,30 +269,81 @@ class AgentRunsTest extends HubIntegrationTest {
                 .isEqualTo(refusedBefore + 2);
     }
 
+    static String daysAgoGmt(int days) {
+        return java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).minusDays(days).withNano(0).toString();
+    }
+
     @Test
-    void supportEscalatesRiskyCasesWithoutAskingTheRoundTable() {
+    void supportEscalatesRiskyCasesOnStoreDataWithoutAskingTheRoundTable() {
         panelAnswers("{\"answer\":\"Your parcel is on its way.\",\"actions\":[]}");
+        ObjectNode big = STORE.addOrder("processing", "740.00");
+        ObjectNode shippedLongAgo = STORE.addOrder("completed", "60.00");
+        shippedLongAgo.put("date_completed_gmt", daysAgoGmt(20));
         String[][] cases = {
                 {"I will take this to my lawyer if I do not get a refund.", "{}", "legal threat"},
-                {"My order was $740 and the zip is broken.", "{}", "order over $500"},
-                {"My parcel is lost.", "{\"days_since_shipped\":20}", "lost parcel over 14 days"},
+                {"The zip of my jacket is broken.", "{\"order_id\":" + big.get("id") + "}", "order over $500"},
+                {"My parcel is lost.", "{\"order_id\":" + shippedLongAgo.get("id") + "}", "lost parcel over 14 days"},
         };
         for (String[] c : cases) {
             TestHttp.Reply reply = run("support", "{\"task\":\"" + c[0] + "\",\"parameters\":" + c[1] + "}");
             JsonNode run = reply.json();
             assertThat(run.get("status").asText()).as(reply.body()).isEqualTo("escalated");
             assertThat(run.get("escalation").get("rule").asText()).isEqualTo(c[2]);
-            assertThat(steps(run)).containsExactly("brand", "rag", "escalation", "record");
+            assertThat(steps(run)).containsExactly(c[1].equals("{}")
+                    ? new String[] {"brand", "rag", "escalation", "record"}
+                    : new String[] {"brand", "rag", "tool", "escalation", "record"});
+            if (c[2].equals("order over $500")) { // the shop's total and status, recorded with the case
+                assertThat(run.at("/escalation/facts/order_total").asDouble()).isEqualTo(740.0);
+                assertThat(run.at("/escalation/facts/order_status").asText()).isEqualTo("processing");
+                assertThat(run.at("/escalation/facts/facts_source").asText()).isEqualTo("shop");
+            }
+            if (c[2].startsWith("lost parcel")) {
+                assertThat(run.at("/escalation/facts/days_since_shipped").asDouble()).isBetween(19.9, 20.1);
+            }
         }
         assertThat(llmCalls()).isZero();
 
-        // a parcel lost for 3 days and a small order are answered by the round table
-        JsonNode answered = run("support", "{\"task\":\"My $40 parcel is lost.\",\"parameters\":"
-                + "{\"days_since_shipped\":3}}").json();
-        assertThat(answered.get("status").asText()).isEqualTo("succeeded");
+        // figures typed in the task are not facts: a $40 order shipped 3 days ago is answered by the round table
+        ObjectNode small = STORE.addOrder("completed", "40.00");
+        small.put("date_completed_gmt", daysAgoGmt(3));
+        JsonNode answered = run("support", "{\"task\":\"My $740 parcel is lost, it shipped 30 days ago.\","
+                + "\"parameters\":{\"order_id\":" + small.get("id") + "}}").json();
+        assertThat(answered.get("status").asText()).as(answered.toString()).isEqualTo("succeeded");
         assertThat(answered.get("answer").asText()).isEqualTo("Your parcel is on its way.");
-        assertThat(steps(answered)).containsExactly("brand", "rag", "round_table", "record");
+        assertThat(steps(answered)).containsExactly("brand", "rag", "tool", "round_table", "record");
         assertThat(llmCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void supportFallsBackToTheMirroredOrderWhenTheShopDoesNotKnowIt() {
+        long orderId = 880_000_000L + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        jdbc.update("INSERT INTO wc_order (source, order_id, status, currency, total) VALUES ('default', ?,"
+                + " 'on-hold', 'USD', 910.00)", orderId);
+        JsonNode run = run("support", "{\"task\":\"Where is my order?\",\"parameters\":{\"order_id\":" + orderId
+                + "}}").json();
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("escalated");
+        assertThat(run.at("/escalation/rule").asText()).isEqualTo("order over $500");
+        assertThat(run.at("/escalation/facts/facts_source").asText()).isEqualTo("wc_order");
+        assertThat(run.at("/escalation/facts/order_total").asDouble()).isEqualTo(910.0);
+        assertThat(run.at("/escalation/facts/order_status").asText()).isEqualTo("on-hold");
+        assertThat(llmCalls()).isZero();
+    }
+
+    @Test
+    void aCustomerCalledSueIsNotALegalThreat() {
+        panelAnswers("{\"answer\":\"It ships tomorrow, Sue.\",\"actions\":[]}");
+        ObjectNode order = STORE.addOrder("processing", "35.00");
+        order.putObject("billing").put("first_name", "Sue").put("last_name", "Parker");
+        JsonNode run = run("support", "{\"task\":\"Hi, this is Sue Parker. When will my order ship? Thanks, Sue\","
+                + "\"parameters\":{\"order_id\":" + order.get("id") + "}}").json();
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(run.hasNonNull("escalation")).isFalse();
+        assertThat(run.get("answer").asText()).isEqualTo("It ships tomorrow, Sue.");
+        // the same customer threatening to sue is escalated
+        JsonNode threat = run("support", "{\"task\":\"This is Sue. I will sue you if it does not ship.\","
+                + "\"parameters\":{\"order_id\":" + order.get("id") + "}}").json();
+        assertThat(threat.get("status").asText()).isEqualTo("escalated");
+        assertThat(threat.at("/escalation/rule").asText()).isEqualTo("legal threat");
     }
 
     @Test
@@ -324,7 +377,7 @@ class AgentRunsTest extends HubIntegrationTest {
         List<String> chain = new ArrayList<>();
         support.get("chain").forEach(s -> chain.add(s.asText()));
         assertThat(chain.get(0)).isEqualTo("agentChain.begin");
-        assertThat(chain).containsSubsequence("brand-context", "rag-retrieve", "agentChain.escalationFacts",
+        assertThat(chain).containsSubsequence("brand-context", "rag-retrieve", "supportFacts.collect",
                 "record-run");
         assertThat(support.get("settings").get("instructions").asText()).contains("warmly");
         assertThat(Set.of("auto", "never", "always")).contains(support.get("settings").get("judge").asText());

@@ -138,8 +138,9 @@ class WebhookCrashTest {
                     .isEqualTo(stored.size());
             assertThat(count(c, "SELECT count(*) FROM wc_order WHERE source = '" + source
                     + "' AND events_applied <> 1")).as("orders applied more than once").isZero();
+            // the sample order has no customer note: no hand-off (each would be an agent run)
             assertThat(count(c, "SELECT count(*) FROM webhook_handoff WHERE source = '" + source + "'"))
-                    .as("one Operations hand-off per order").isEqualTo(stored.size());
+                    .as("no hand-off for orders without a note").isZero();
             System.out.printf("crash test: %d acknowledged, %d stored, %d failed deliveries, killed after %d%n",
                     acknowledged.size(), stored.size(), failures.get(), beforeRestart);
         }
