@@ -23,14 +23,19 @@ public class IdentityConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentityConfiguration.class);
 
+    /** The JdbcTemplate makes this wait for Flyway: the keyring table exists before keys are read. */
     @Bean
     HubSecrets hubSecrets(@Value("${hub.production}") boolean production, @Value("${hub.data-dir}") Path dataDir,
             @Value("${hub.security.jwt.keys:}") String jwtKeys,
             @Value("${hub.security.jwt.signing-kid:}") String signingKid,
             @Value("${hub.security.encryption.keys:}") String encryptionKeys,
             @Value("${hub.security.encryption.primary-kid:}") String primaryKid,
-            @Value("${hub.security.index-key:}") String indexKey) {
-        return HubSecrets.load(production, dataDir, jwtKeys, signingKid, encryptionKeys, primaryKid, indexKey);
+            @Value("${hub.security.encryption.key-generation:1}") int keyGeneration,
+            @Value("${hub.security.index-key:}") String indexKey,
+            @Value("${hub.security.master-key:}") String masterKey,
+            JdbcTemplate jdbc) {
+        return HubSecrets.load(production, dataDir, new HubSecrets.Settings(jwtKeys, signingKid, encryptionKeys,
+                primaryKid, indexKey, masterKey, keyGeneration), new Keyring(jdbc));
     }
 
     @Bean
