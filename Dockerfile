@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# DevSkyy Hub: multi-stage build. Stage 1 builds the jar with Maven and splits it into layers;
-# stage 2 runs it on a JRE 17 as a non-root user. Routes ship in /app/routes (HUB_ROUTES_DIR).
+# DevSkyy Hub: multi-stage build. Stage 1 builds the slim production jar (-Pproduction: no embedded PostgreSQL/Redis,
+# no float32 model, Linux natives only) and splits it into layers; stage 2 runs it on a JRE 17 as a non-root user.
+# Routes ship in /app/routes (HUB_ROUTES_DIR). It needs DATABASE_URL and REDIS_URL (render.yaml wires both).
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -8,7 +9,7 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -ntp -q dependency:go-offline
 COPY src ./src
-RUN mvn -B -ntp -q -DskipTests package \
+RUN mvn -B -ntp -q -DskipTests -Pproduction package \
  && java -Djarmode=tools -jar target/devskyy-hub.jar extract --layers --launcher --destination /layers
 
 FROM eclipse-temurin:17-jre
