@@ -47,6 +47,8 @@ public final class HubSecrets {
     private final String primaryDataKid;
     private final byte[] indexKey;
     private final boolean production;
+    /** Set when the JWT keyset is the one stored in the database under this master key (it can be rotated). */
+    private MasterKey storedJwtKeysUnder;
 
     public HubSecrets(JWKSet jwtKeys, String signingKid, Map<String, byte[]> dataKeys, String primaryDataKid,
             byte[] indexKey, boolean production) {
@@ -170,7 +172,11 @@ public final class HubSecrets {
         }
         LOG.info("Keys from HUB_MASTER_KEY: data key {} encrypts (known: {}), JWT signing key {}{}", primary,
                 data.keySet(), kid, blank(s.jwtKeys()) ? " (stored encrypted in the database)" : " (HUB_JWT_KEYS)");
-        return new HubSecrets(jwks, kid, data, primary, index, production);
+        HubSecrets secrets = new HubSecrets(jwks, kid, data, primary, index, production);
+        if (blank(s.jwtKeys()) && blank(s.signingKid())) {
+            secrets.storedJwtKeysUnder = master;
+        }
+        return secrets;
     }
 
     /** {@code kid:base64,kid:base64} in order (the first is primary unless HUB_ENCRYPTION_PRIMARY_KID says). */
@@ -228,6 +234,11 @@ public final class HubSecrets {
         return production;
     }
 
+    /** The master key the JWT keyset is stored under, or null when it comes from HUB_JWT_KEYS or development keys. */
+    MasterKey storedJwtKeysUnder() {
+        return storedJwtKeysUnder;
+    }
+
     /** A new EC P-256 signing key as a private JWK (what an operator adds to HUB_JWT_KEYS to rotate). */
     public static ECKey newJwtKey(String kid) {
         try {
@@ -264,6 +275,7 @@ public final class HubSecrets {
      * read by every later one and by every other instance on the database.
      */
     record StoredJwtKeys(JWKSet keys, String signingKid) {
+        // package-private: JwtKeyRotation writes new versions
 
         static StoredJwtKeys loadOrCreate(MasterKey master, Keyring keyring) {
             String sealed = keyring.getOrCreate(JWT_ENTRY, () -> {

@@ -61,6 +61,13 @@ public class IdentityConfiguration {
         return new TokenService(secrets, issuer, audience, accessTtl, skew);
     }
 
+    /** Rotates the JWT signing key stored in the database, and keeps this instance's keys current with it. */
+    @Bean("jwtKeyRotation")
+    JwtKeyRotation jwtKeyRotation(TokenService tokens, JdbcTemplate jdbc, HubSecrets secrets,
+            @Value("${hub.security.jwt.keyset-refresh:30s}") Duration refreshEvery) {
+        return new JwtKeyRotation(tokens, new Keyring(jdbc), secrets, refreshEvery);
+    }
+
     @Bean
     SessionStore sessionStore(StringRedisTemplate redis, @Value("${hub.security.refresh-token-ttl}") Duration ttl) {
         return new SessionStore(redis, ttl);

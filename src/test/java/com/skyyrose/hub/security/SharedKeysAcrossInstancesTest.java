@@ -42,6 +42,10 @@ class SharedKeysAcrossInstancesTest {
                         // only A creates the first administrator
                         "HUB_ADMIN_EMAIL=", "HUB_ADMIN_PASSWORD="))) {
             assertTokensAndAccountsCross(a, b);
+            var rotate = a.http().post("/api/v1/admin/jwt-keys/rotate", "application/json", "",
+                    TestAuth.bearer(TestAuth.login(a.http(), TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD)
+                            .get("access_token").asText()));
+            assertThat(rotate.status()).as("development keys are not rotated through the API").isEqualTo(409);
             assertThat(dataA.resolve("secrets")).as("no keys per data folder").doesNotExist();
             assertThat(dataB.resolve("secrets")).doesNotExist();
         }
@@ -58,6 +62,39 @@ class SharedKeysAcrossInstancesTest {
             String stored = a.context().getBean(org.springframework.jdbc.core.JdbcTemplate.class)
                     .queryForObject("SELECT material FROM hub_keyring WHERE name = 'jwt-keys'", String.class);
             assertThat(stored).as("encrypted under the master key").startsWith("v1:").doesNotContain("\"d\"");
+
+            // rotation through the API: A signs with the new key at once, B accepts it at once, old tokens stay valid
+            String oldToken = TestAuth.login(a.http(), TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD)
+                    .get("access_token").asText();
+            String oldKid = kid(oldToken);
+            var rotated = a.http().post("/api/v1/admin/jwt-keys/rotate", "application/json", "",
+                    TestAuth.bearer(oldToken));
+            assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+            String newKid = rotated.json().get("signingKid").asText();
+            assertThat(newKid).isNotEqualTo(oldKid);
+            assertThat(rotated.json().get("keyIds").toString()).contains(newKid, oldKid);
+            String newToken = TestAuth.login(a.http(), TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD)
+                    .get("access_token").asText();
+            assertThat(kid(newToken)).isEqualTo(newKid);
+            assertThat(b.http().get("/api/v1/auth/me", TestAuth.bearer(newToken)).status())
+                    .as("B accepts a token signed with the key A just made").isEqualTo(200);
+            assertThat(b.http().get("/api/v1/auth/me", TestAuth.bearer(oldToken)).status())
+                    .as("tokens signed before the rotation stay valid").isEqualTo(200);
+            // B has taken the new keyset over: it signs with the new key too
+            String fromB = TestAuth.login(b.http(), TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD)
+                    .get("access_token").asText();
+            assertThat(kid(fromB)).isEqualTo(newKid);
+            assertThat(a.context().getBean(org.springframework.jdbc.core.JdbcTemplate.class)
+                    .queryForObject("SELECT material FROM hub_keyring WHERE name = 'jwt-keys'", String.class))
+                    .isNotEqualTo(stored).startsWith("v1:");
+        }
+    }
+
+    private static String kid(String jwt) {
+        try {
+            return com.nimbusds.jwt.SignedJWT.parse(jwt).getHeader().getKeyID();
+        } catch (java.text.ParseException e) {
+            throw new AssertionError(e);
         }
     }
 
