@@ -24,14 +24,18 @@ COPY routes ./routes
 RUN mkdir -p /app/data && chown -R hub:hub /app/data
 USER hub
 # production by default: refuses to start without HUB_MASTER_KEY (or explicit keys); needs DATABASE_URL/REDIS_URL.
-# Memory on a 512 MB instance: heap half of the container (256 MB), class metadata and code cache capped, small
-# thread stacks; the rest is left to NMT-untracked native memory (ONNX Runtime's model session, tokenizers, malloc).
-# Serial GC: one core or less, a small heap, no concurrent-collector overhead (G1's own structures were ~50 MB).
+# Memory on a 512 MB instance (bench/footprint.sh): heap 45% of the container (230 MB), class metadata and code cache
+# capped, small thread stacks and at most 64 request threads (each started thread keeps its touched stack), glibc
+# limited to two malloc arenas (per-thread arenas grew the native memory NMT does not see); the rest is left to
+# ONNX Runtime's model session and the tokenizers. Serial GC: half a core, a small heap, and no collector structures
+# (G1's were ~50 MB).
 ENV HUB_ENV=production \
     PORT=8080 \
     HUB_ROUTES_DIR=/app/routes \
     HUB_DATA_DIR=/app/data \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:InitialRAMPercentage=12 -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
+    HUB_HTTP_THREADS=64 \
+    MALLOC_ARENA_MAX=2 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=45 -XX:InitialRAMPercentage=12 -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080
 # exec form: the JVM is PID 1 and gets SIGTERM, so Spring's graceful shutdown drains requests and Camel exchanges
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
