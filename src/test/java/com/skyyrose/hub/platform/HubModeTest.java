@@ -138,4 +138,17 @@ class HubModeTest {
         image.put("HUB_LOG_FORMAT", "text");
         assertThat(resolved(image).getProperty("logging.structured.format.console")).isNull();
     }
+
+    @Test
+    void aBuildWithoutEmbeddedServersSaysWhichVariableIsMissing() {
+        // the production jar (-Pproduction) leaves the embedded servers out: the start stops with the reason
+        assertThatThrownBy(() -> HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(true,
+                "DATABASE_URL", "io.zonky.test.db.postgres.embedded.NotInThisBuild"))
+                .hasMessageContaining("DATABASE_URL is not set").hasMessageContaining("production jar");
+        // this (development) build has them, and a set variable never needs them
+        HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(true, "DATABASE_URL",
+                "io.zonky.test.db.postgres.embedded.EmbeddedPostgres");
+        HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(true, "REDIS_URL", "redis.embedded.RedisServer");
+        HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(false, "REDIS_URL", "no.such.Server");
+    }
 }
