@@ -37,8 +37,8 @@ java -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$FAKE_PORT" --root-di
 FAKE_PID=$!
 
 FAKE=http://127.0.0.1:$FAKE_PORT
-# with an external DATABASE_URL the development keys must survive between runs (the stored admin's e-mail index is
-# keyed by them), so they live in bench/results/ (which `mvn clean` keeps); the embedded mode gets a fresh data folder (and database) every run
+# development keys live in the database itself (hub_keyring), so an external DATABASE_URL keeps its admin between
+# runs whatever the data folder; bench/results/ (which `mvn clean` keeps) holds the data folder, the embedded mode gets a fresh one (and database) every run
 if [ -n "${DATABASE_URL:-}" ]; then DATA_DIR=bench/results/round-table-data; else DATA_DIR="$WORK/data"; fi
 PORT=$HUB_PORT HUB_DATA_DIR="$DATA_DIR" HUB_ROUTES_RELOAD=false \
 OPENAI_API_KEY=bench-openai OPENAI_BASE_URL=$FAKE/v1 OPENAI_MODEL=gpt-4o-mini \
@@ -66,8 +66,7 @@ if [ -z "${BENCH_AUTH_HEADER:-}" ]; then
     --data-urlencode "password=${BENCH_ADMIN_PASSWORD:-bench-admin-password-0001}" \
     | sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p' || true)
   [ -n "$TOKEN" ] || { echo "could not sign in (set BENCH_AUTH_HEADER or BENCH_ADMIN_EMAIL/PASSWORD; with an external"\
-    "DATABASE_URL, a database first used with other development keys than bench/results/round-table-data needs"\
-    "recreating)"; exit 1; }
+    "DATABASE_URL, the admin stored in that database must match BENCH_ADMIN_EMAIL/PASSWORD)"; exit 1; }
   export BENCH_AUTH_HEADER="Authorization: Bearer $TOKEN"
 fi
 

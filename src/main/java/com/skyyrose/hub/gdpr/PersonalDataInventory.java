@@ -258,6 +258,10 @@ public final class PersonalDataInventory {
         // ---- platform (V1)
         table("hub_instance", null, null, null, null, null, null, null,
                 plain("instance_id", "version", "started_at", "last_seen_at"));
+        // ---- keys that live with the data (V120)
+        table("hub_keyring", null, null, null, null, null, null, null,
+                plain("name", "created_at", "updated_at"),
+                col("material", ColumnClass.SECRET, "hub keys (JWT keyset encrypted under HUB_MASTER_KEY)"));
         table("flyway_schema_history", null, null, null, null, null, null, null,
                 plain("installed_rank", "version", "description", "type", "script", "checksum", "installed_by",
                         "installed_on", "execution_time", "success"));

@@ -18,8 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -40,6 +44,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Embedder implements DisposableBean {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Embedder.class);
 
     public static final int DIMENSIONS = 384;
 
@@ -67,7 +73,20 @@ public class Embedder implements DisposableBean {
             t.setDaemon(true);
             return t;
         });
-        this.model = new Model(pool, encoder(modelName, onnxThreads));
+        // the ONNX session (about a second of CPU) loads beside the rest of the start-up, off its critical path; the
+        // first embedding waits for it, and a model that cannot load fails that call with the reason
+        CompletableFuture<OnnxBertBiEncoder> encoder = new CompletableFuture<>();
+        Thread loader = new Thread(() -> {
+            try {
+                encoder.complete(encoder(modelName, onnxThreads));
+            } catch (RuntimeException | Error e) {
+                LOG.error("Embedding model {} could not be loaded: {}", modelName, e.toString());
+                encoder.completeExceptionally(e);
+            }
+        }, "hub-embed-model-load");
+        loader.setDaemon(true);
+        loader.start();
+        this.model = new Model(pool, encoder);
         this.recentTexts = new Remembering(model, 4096);
     }
 
@@ -132,16 +151,20 @@ public class Embedder implements DisposableBean {
     }
 
     private static final class Model extends AbstractInProcessEmbeddingModel {
-        private final OnnxBertBiEncoder encoder;
+        private final CompletableFuture<OnnxBertBiEncoder> encoder;
 
-        Model(java.util.concurrent.Executor executor, OnnxBertBiEncoder encoder) {
+        Model(java.util.concurrent.Executor executor, CompletableFuture<OnnxBertBiEncoder> encoder) {
             super(executor);
             this.encoder = encoder;
         }
 
         @Override
         protected OnnxBertBiEncoder model() {
-            return encoder;
+            try {
+                return encoder.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
         }
 
         @Override

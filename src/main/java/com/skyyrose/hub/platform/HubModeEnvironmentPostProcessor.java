@@ -7,6 +7,7 @@ import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.ClassUtils;
 
 /**
  * Decides, before any bean exists, whether the hub runs on embedded servers (no {@code DATABASE_URL} and no
@@ -28,6 +29,8 @@ public class HubModeEnvironmentPostProcessor implements EnvironmentPostProcessor
         boolean embeddedRedis = isBlank(env.getProperty("REDIS_URL"));
         boolean embedded = embeddedDatabase && embeddedRedis;
         boolean production = production(env.getProperty("hub.security.env"), env.getProperty("hub.security.render"));
+        requireEmbeddedServersInThisBuild(embeddedDatabase, "DATABASE_URL", "io.zonky.test.db.postgres.embedded.EmbeddedPostgres");
+        requireEmbeddedServersInThisBuild(embeddedRedis, "REDIS_URL", "redis.embedded.RedisServer");
         env.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME + "Observability",
                 observability(env, production)));
         env.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, Map.of(
@@ -35,6 +38,14 @@ public class HubModeEnvironmentPostProcessor implements EnvironmentPostProcessor
                 "hub.embedded", Boolean.toString(embedded),
                 "hub.database.embedded", Boolean.toString(embeddedDatabase),
                 "hub.redis.embedded", Boolean.toString(embeddedRedis))));
+    }
+
+    /** The production build (-Pproduction) carries no embedded servers: say so instead of failing obscurely. */
+    static void requireEmbeddedServersInThisBuild(boolean wanted, String variable, String serverClass) {
+        if (wanted && !ClassUtils.isPresent(serverClass, HubModeEnvironmentPostProcessor.class.getClassLoader())) {
+            throw new IllegalStateException(variable + " is not set, and this build (the production jar) has no "
+                    + "embedded server to fall back to: set " + variable + ", or run the development build");
+        }
     }
 
     /**

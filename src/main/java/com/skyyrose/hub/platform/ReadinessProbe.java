@@ -49,11 +49,14 @@ public class ReadinessProbe implements DisposableBean {
         return t;
     });
 
+    private final ShutdownDrain shutdown;
+
     public ReadinessProbe(DataSource dataSource, RedisConnectionFactory redis,
-            @Value("${hub.readiness.timeout}") Duration timeout) {
+            @Value("${hub.readiness.timeout}") Duration timeout, ShutdownDrain shutdown) {
         this.dataSource = dataSource;
         this.redis = redis;
         this.timeout = timeout;
+        this.shutdown = shutdown;
     }
 
     /** GET /health/ready: the full report for a caller with {@link #DETAILS_PERMISSION}, else status only. */
@@ -81,6 +84,13 @@ public class ReadinessProbe implements DisposableBean {
         Map<String, Object> components = new LinkedHashMap<>();
         components.put("postgres", await(postgres));
         components.put("redis", await(cache));
+        if (shutdown.draining()) {
+            // the platform must stop sending traffic before the instance stops accepting it
+            Map<String, Object> draining = new LinkedHashMap<>();
+            draining.put("status", "DOWN");
+            draining.put("error", "the instance is shutting down");
+            components.put("instance", draining);
+        }
         components.forEach((name, c) -> logChange(name, (Map<?, ?>) c));
         boolean up = components.values().stream()
                 .allMatch(c -> "UP".equals(((Map<?, ?>) c).get("status")));

@@ -10,10 +10,8 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.Base64;
@@ -31,9 +29,12 @@ import org.slf4j.LoggerFactory;
  * {@code HUB_ENCRYPTION_PRIMARY_KID} names the one that encrypts) and the key of the keyed lookup hashes
  * ({@code HUB_INDEX_KEY}, base64, 32 bytes).
  *
- * <p>The rule: in production ({@code HUB_ENV=production}, or on Render, which sets {@code RENDER}) every one of
- * them must be set or the hub refuses to start. Elsewhere a missing one is replaced by a development key generated
- * once and kept in {@code HUB_DATA_DIR/secrets/dev-keys.json} (outside git), and the hub says so in the log.
+ * <p>Or, simpler, one secret: {@code HUB_MASTER_KEY}, from which the data and index keys are derived and under
+ * which the JWT signing keyset is stored in the database (see {@link #load}). The rule: in production
+ * ({@code HUB_ENV=production}, or on Render, which sets {@code RENDER}) either the master key or all three explicit
+ * variables must be set, or the hub refuses to start. Elsewhere a missing one is replaced by a development key
+ * generated once per database and kept in it, and the hub says so in the log. Keys that belong to the data live
+ * with the data: instances sharing a database share its keys.
  */
 public final class HubSecrets {
 
@@ -46,6 +47,8 @@ public final class HubSecrets {
     private final String primaryDataKid;
     private final byte[] indexKey;
     private final boolean production;
+    /** Set when the JWT keyset is the one stored in the database under this master key (it can be rotated). */
+    private MasterKey storedJwtKeysUnder;
 
     public HubSecrets(JWKSet jwtKeys, String signingKid, Map<String, byte[]> dataKeys, String primaryDataKid,
             byte[] indexKey, boolean production) {
@@ -87,35 +90,93 @@ public final class HubSecrets {
         }
     }
 
-    /** Reads the secrets from configuration values (blank = not set), applying the production rule. */
-    public static HubSecrets load(boolean production, Path dataDir, String jwtKeys, String signingKid,
-            String encryptionKeys, String primaryKid, String indexKey) {
-        boolean jwtSet = !blank(jwtKeys);
-        boolean dataSet = !blank(encryptionKeys);
-        boolean indexSet = !blank(indexKey);
-        if (production && !(jwtSet && dataSet && indexSet)) {
-            throw new IllegalStateException("Refusing to start in production without real secrets: set "
-                    + (jwtSet ? "" : "HUB_JWT_KEYS ") + (dataSet ? "" : "HUB_ENCRYPTION_KEYS ")
-                    + (indexSet ? "" : "HUB_INDEX_KEY ") + "(see the README, 'Secrets').");
+    /** The key settings as configured (blank = not set). */
+    public record Settings(String jwtKeys, String signingKid, String encryptionKeys, String primaryKid,
+            String indexKey, String masterKey, int dataKeyGeneration) {
+
+        /** Only the explicit key variables, as before HUB_MASTER_KEY existed. */
+        public static Settings explicit(String jwtKeys, String signingKid, String encryptionKeys, String primaryKid,
+                String indexKey) {
+            return new Settings(jwtKeys, signingKid, encryptionKeys, primaryKid, indexKey, "", 1);
         }
-        DevKeys dev = jwtSet && dataSet && indexSet ? null : DevKeys.loadOrCreate(dataDir.resolve("secrets"));
+    }
+
+    static final String JWT_ENTRY = "jwt-keys";
+    static final String DEVELOPMENT_ENTRY = "development-keys";
+
+    /**
+     * Resolves the keys, each explicit variable first: then, with {@code HUB_MASTER_KEY}, data keys {@code m1..mN}
+     * and the index key derived from it and the JWT keyset from the database (generated on first start, stored
+     * encrypted under it); without it, in development only, one generated set kept in the database, so that every
+     * instance on the database shares it. Production without a master key needs all three explicit variables.
+     */
+    public static HubSecrets load(boolean production, Path dataDir, Settings s, Keyring keyring) {
+        boolean jwtSet = !blank(s.jwtKeys());
+        boolean dataSet = !blank(s.encryptionKeys());
+        boolean indexSet = !blank(s.indexKey());
+        boolean masterSet = !blank(s.masterKey());
+        if (production && !masterSet && !(jwtSet && dataSet && indexSet)) {
+            throw new IllegalStateException("Refusing to start in production without real secrets: set HUB_MASTER_KEY"
+                    + " (base64, >= 32 bytes), or all of " + (jwtSet ? "" : "HUB_JWT_KEYS ")
+                    + (dataSet ? "" : "HUB_ENCRYPTION_KEYS ") + (indexSet ? "" : "HUB_INDEX_KEY ")
+                    + "(see the README, 'Secrets').");
+        }
         try {
-            JWKSet jwks = jwtSet ? JWKSet.parse(jwtKeys.trim()) : JWKSet.parse(dev.jwks);
-            String kid = !blank(signingKid) ? signingKid.trim()
+            if (masterSet) {
+                return fromMasterKey(production, MasterKey.parse(s.masterKey()), s, keyring);
+            }
+            DevKeys dev = jwtSet && dataSet && indexSet ? null : DevKeys.loadOrCreate(keyring, dataDir);
+            JWKSet jwks = jwtSet ? JWKSet.parse(s.jwtKeys().trim()) : JWKSet.parse(dev.jwks);
+            String kid = !blank(s.signingKid()) ? s.signingKid().trim()
                     : jwtSet ? jwks.getKeys().get(0).getKeyID() : dev.jwtKid;
-            Map<String, byte[]> data = dataSet ? parseDataKeys(encryptionKeys) : Map.of(dev.dataKid, decode(dev.dataKey));
-            String primary = !blank(primaryKid) ? primaryKid.trim()
+            Map<String, byte[]> data = dataSet ? parseDataKeys(s.encryptionKeys())
+                    : Map.of(dev.dataKid, decode(dev.dataKey));
+            String primary = !blank(s.primaryKid()) ? s.primaryKid().trim()
                     : dataSet ? data.keySet().iterator().next() : dev.dataKid;
-            byte[] index = indexSet ? decode(indexKey.trim()) : decode(dev.indexKey);
+            byte[] index = indexSet ? decode(s.indexKey().trim()) : decode(dev.indexKey);
             if (dev != null) {
-                LOG.warn("Using DEVELOPMENT keys from {} for {}{}{}— never use them in production "
-                        + "(HUB_ENV=production refuses to start without real ones)", dev.file,
+                LOG.warn("Using DEVELOPMENT keys kept in this database (hub_keyring '{}') for {}{}{}— never use them "
+                        + "in production (HUB_ENV=production needs HUB_MASTER_KEY)", DEVELOPMENT_ENTRY,
                         jwtSet ? "" : "JWT signing ", dataSet ? "" : "data encryption ", indexSet ? "" : "lookup hashes ");
             }
             return new HubSecrets(jwks, kid, data, primary, index, production);
         } catch (ParseException e) {
             throw new IllegalStateException("HUB_JWT_KEYS is not a valid JWK Set", e);
         }
+    }
+
+    /** Data keys m1..mN (plus explicit ones, which still decrypt), index key and the stored JWT keyset. */
+    private static HubSecrets fromMasterKey(boolean production, MasterKey master, Settings s, Keyring keyring)
+            throws ParseException {
+        if (s.dataKeyGeneration() < 1) {
+            throw new IllegalStateException("HUB_ENCRYPTION_KEY_GENERATION must be 1 or more");
+        }
+        Map<String, byte[]> data = new LinkedHashMap<>();
+        if (!blank(s.encryptionKeys())) {
+            data.putAll(parseDataKeys(s.encryptionKeys()));
+        }
+        for (int generation = 1; generation <= s.dataKeyGeneration(); generation++) {
+            data.put("m" + generation, master.dataKey(generation));
+        }
+        String primary = !blank(s.primaryKid()) ? s.primaryKid().trim() : "m" + s.dataKeyGeneration();
+        byte[] index = !blank(s.indexKey()) ? decode(s.indexKey().trim()) : master.indexKey();
+        JWKSet jwks;
+        String kid;
+        if (!blank(s.jwtKeys())) {
+            jwks = JWKSet.parse(s.jwtKeys().trim());
+            kid = !blank(s.signingKid()) ? s.signingKid().trim() : jwks.getKeys().get(0).getKeyID();
+        } else {
+            StoredJwtKeys stored = StoredJwtKeys.loadOrCreate(master, keyring);
+            jwks = stored.keys();
+            kid = !blank(s.signingKid()) ? s.signingKid().trim() : stored.signingKid();
+        }
+        LOG.info("Keys from HUB_MASTER_KEY: data key {} encrypts (known: {}), JWT signing key {}{}", primary,
+                data.keySet(), kid, blank(s.jwtKeys()) ? " (stored encrypted in the database)" : " (HUB_JWT_KEYS)");
+        HubSecrets secrets = new HubSecrets(jwks, kid, data, primary, index, production);
+        if (blank(s.jwtKeys()) && blank(s.signingKid())) {
+            secrets.storedJwtKeysUnder = master;
+        }
+        return secrets;
     }
 
     /** {@code kid:base64,kid:base64} in order (the first is primary unless HUB_ENCRYPTION_PRIMARY_KID says). */
@@ -173,6 +234,11 @@ public final class HubSecrets {
         return production;
     }
 
+    /** The master key the JWT keyset is stored under, or null when it comes from HUB_JWT_KEYS or development keys. */
+    MasterKey storedJwtKeysUnder() {
+        return storedJwtKeysUnder;
+    }
+
     /** A new EC P-256 signing key as a private JWK (what an operator adds to HUB_JWT_KEYS to rotate). */
     public static ECKey newJwtKey(String kid) {
         try {
@@ -189,8 +255,13 @@ public final class HubSecrets {
         return Base64.getEncoder().encodeToString(key);
     }
 
-    /** Prints fresh production secrets: {@code java -cp devskyy-hub.jar ... HubSecrets}. */
+    /**
+     * Prints fresh production secrets: {@code java -cp devskyy-hub.jar ... HubSecrets}. HUB_MASTER_KEY alone is
+     * enough; the explicit set is for deployments that manage each key themselves.
+     */
     public static void main(String[] args) {
+        System.out.println("HUB_MASTER_KEY=" + newAesKey());
+        System.out.println("# or, instead, every key on its own:");
         String kid = "k" + System.currentTimeMillis() / 1000;
         System.out.println("HUB_JWT_KEYS=" + new JWKSet(List.of(newJwtKey(kid))).toString(false));
         System.out.println("HUB_JWT_SIGNING_KID=" + kid);
@@ -199,42 +270,77 @@ public final class HubSecrets {
         System.out.println("HUB_INDEX_KEY=" + newAesKey());
     }
 
-    /** Development keys kept under HUB_DATA_DIR/secrets, created once (atomically, so parallel starts agree). */
-    private record DevKeys(Path file, String jwks, String jwtKid, String dataKid, String dataKey, String indexKey) {
+    /**
+     * The JWT signing keyset kept in the database, encrypted under the master key: generated on the first start,
+     * read by every later one and by every other instance on the database.
+     */
+    record StoredJwtKeys(JWKSet keys, String signingKid) {
+        // package-private: JwtKeyRotation writes new versions
 
-        static DevKeys loadOrCreate(Path dir) {
-            Path file = dir.resolve("dev-keys.json");
+        static StoredJwtKeys loadOrCreate(MasterKey master, Keyring keyring) {
+            String sealed = keyring.getOrCreate(JWT_ENTRY, () -> {
+                String kid = "m-" + UUID.randomUUID().toString().substring(0, 8);
+                return master.seal(JWT_ENTRY, new StoredJwtKeys(new JWKSet(newJwtKey(kid)), kid).toJson());
+            });
+            return parse(master.open(JWT_ENTRY, sealed));
+        }
+
+        static StoredJwtKeys parse(String json) {
             try {
-                Files.createDirectories(dir);
-                if (!Files.exists(file)) {
-                    String kid = "dev-" + UUID.randomUUID().toString().substring(0, 8);
-                    Map<String, String> fresh = new LinkedHashMap<>();
-                    fresh.put("jwks", new JWKSet(List.of(newJwtKey(kid))).toString(false));
-                    fresh.put("jwtKid", kid);
-                    fresh.put("dataKid", kid);
-                    fresh.put("dataKey", newAesKey());
-                    fresh.put("indexKey", newAesKey());
-                    Path tmp = Files.createTempFile(dir, "dev-keys", ".tmp");
-                    try {
-                        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                    } catch (UnsupportedOperationException ignored) {
-                        // not a POSIX file system
-                    }
-                    Files.writeString(tmp, JSON.writeValueAsString(fresh));
-                    try {
-                        // a hard link is created atomically and never replaces: a parallel start keeps the winner
-                        Files.createLink(file, tmp);
-                    } catch (FileAlreadyExistsException raced) {
-                        // another instance created them first
-                    } finally {
-                        Files.deleteIfExists(tmp);
-                    }
-                }
-                Map<?, ?> keys = JSON.readValue(Files.readString(file), Map.class);
-                return new DevKeys(file, (String) keys.get("jwks"), (String) keys.get("jwtKid"),
+                Map<?, ?> map = JSON.readValue(json, Map.class);
+                return new StoredJwtKeys(JWKSet.parse((String) map.get("jwks")), (String) map.get("signingKid"));
+            } catch (IOException | ParseException e) {
+                throw new IllegalStateException("the stored JWT keyset is unreadable", e);
+            }
+        }
+
+        String toJson() {
+            try {
+                return JSON.writeValueAsString(Map.of("jwks", keys.toString(false), "signingKid", signingKid));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Development keys, generated once per database and kept there (hub_keyring 'development-keys'), so that all
+     * instances on a database agree. A data folder that still holds keys of an earlier version
+     * ({@code secrets/dev-keys.json}) hands them over on the first start, so its data stays readable.
+     */
+    private record DevKeys(String jwks, String jwtKid, String dataKid, String dataKey, String indexKey) {
+
+        static DevKeys loadOrCreate(Keyring keyring, Path dataDir) {
+            if (keyring == null) {
+                throw new IllegalStateException("development keys live in the database, and there is none");
+            }
+            String json = keyring.getOrCreate(DEVELOPMENT_ENTRY, () -> earlierOrFresh(dataDir));
+            try {
+                Map<?, ?> keys = JSON.readValue(json, Map.class);
+                return new DevKeys((String) keys.get("jwks"), (String) keys.get("jwtKid"),
                         (String) keys.get("dataKid"), (String) keys.get("dataKey"), (String) keys.get("indexKey"));
             } catch (IOException e) {
-                throw new IllegalStateException("cannot create development keys under " + dir, e);
+                throw new IllegalStateException("the stored development keys are unreadable", e);
+            }
+        }
+
+        private static String earlierOrFresh(Path dataDir) {
+            try {
+                Path earlier = dataDir == null ? null : dataDir.resolve("secrets/dev-keys.json");
+                if (earlier != null && Files.isReadable(earlier)) {
+                    LOG.info("Moving the development keys of {} into the database", earlier);
+                    return Files.readString(earlier);
+                }
+                String kid = "dev-" + UUID.randomUUID().toString().substring(0, 8);
+                Map<String, String> fresh = new LinkedHashMap<>();
+                fresh.put("jwks", new JWKSet(List.of(newJwtKey(kid))).toString(false));
+                fresh.put("jwtKid", kid);
+                fresh.put("dataKid", kid);
+                fresh.put("dataKey", newAesKey());
+                fresh.put("indexKey", newAesKey());
+                return JSON.writeValueAsString(fresh);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create development keys", e);
             }
         }
     }

@@ -23,14 +23,19 @@ public class IdentityConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentityConfiguration.class);
 
+    /** The JdbcTemplate makes this wait for Flyway: the keyring table exists before keys are read. */
     @Bean
     HubSecrets hubSecrets(@Value("${hub.production}") boolean production, @Value("${hub.data-dir}") Path dataDir,
             @Value("${hub.security.jwt.keys:}") String jwtKeys,
             @Value("${hub.security.jwt.signing-kid:}") String signingKid,
             @Value("${hub.security.encryption.keys:}") String encryptionKeys,
             @Value("${hub.security.encryption.primary-kid:}") String primaryKid,
-            @Value("${hub.security.index-key:}") String indexKey) {
-        return HubSecrets.load(production, dataDir, jwtKeys, signingKid, encryptionKeys, primaryKid, indexKey);
+            @Value("${hub.security.encryption.key-generation:1}") int keyGeneration,
+            @Value("${hub.security.index-key:}") String indexKey,
+            @Value("${hub.security.master-key:}") String masterKey,
+            JdbcTemplate jdbc) {
+        return HubSecrets.load(production, dataDir, new HubSecrets.Settings(jwtKeys, signingKid, encryptionKeys,
+                primaryKid, indexKey, masterKey, keyGeneration), new Keyring(jdbc));
     }
 
     @Bean
@@ -54,6 +59,13 @@ public class IdentityConfiguration {
             @Value("${hub.security.access-token-ttl}") Duration accessTtl,
             @Value("${hub.security.jwt.clock-skew-seconds}") int skew) {
         return new TokenService(secrets, issuer, audience, accessTtl, skew);
+    }
+
+    /** Rotates the JWT signing key stored in the database, and keeps this instance's keys current with it. */
+    @Bean("jwtKeyRotation")
+    JwtKeyRotation jwtKeyRotation(TokenService tokens, JdbcTemplate jdbc, HubSecrets secrets,
+            @Value("${hub.security.jwt.keyset-refresh:30s}") Duration refreshEvery) {
+        return new JwtKeyRotation(tokens, new Keyring(jdbc), secrets, refreshEvery);
     }
 
     @Bean

@@ -28,6 +28,7 @@ public class IdentityRoutes extends RouteBuilder {
         route("listCredentials", "listCredentials");
         route("putCredential", "putCredential");
         route("reEncryptData", "reEncrypt");
+        from("direct:rotateJwtSigningKey").routeId("rotateJwtSigningKey").bean("jwtKeyRotation", "rotate");
     }
 
     private void route(String operationId, String method) {

@@ -45,9 +45,10 @@ public final class TokenService {
 
     public static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
 
-    private final ECDSASigner signer;
-    private final String signingKid;
-    private final DefaultJWTProcessor<SecurityContext> processor;
+    /** The keys in use; replaced as a whole when the keyset is rotated (see {@link JwtKeyRotation}). */
+    private volatile Keys keys;
+    /** Asked once when a token names a key this instance does not know (another instance may have rotated). */
+    private volatile Runnable unknownKeyListener = () -> { };
     private final String issuer;
     private final String audience;
     private final Duration accessTtl;
@@ -55,19 +56,40 @@ public final class TokenService {
     private final Cache<String, AccessClaims> verified = Caffeine.newBuilder().maximumSize(20_000)
             .expireAfterWrite(Duration.ofMinutes(1)).build();
 
+    private record Keys(ECDSASigner signer, String signingKid, JWKSet publicKeys,
+            DefaultJWTProcessor<SecurityContext> processor) {
+    }
+
     public TokenService(HubSecrets secrets, String issuer, String audience, Duration accessTtl, int clockSkewSeconds) {
-        try {
-            ECKey signing = (ECKey) secrets.jwtKeys().getKeyByKeyId(secrets.signingKid());
-            this.signer = new ECDSASigner(signing);
-        } catch (JOSEException e) {
-            throw new IllegalStateException("JWT signing key unusable", e);
-        }
-        this.signingKid = secrets.signingKid();
         this.issuer = issuer;
         this.audience = audience;
         this.accessTtl = accessTtl;
         this.clockSkewSeconds = clockSkewSeconds;
-        JWKSet publicKeys = secrets.jwtKeys().toPublicJWKSet();
+        useKeys(secrets.jwtKeys(), secrets.signingKid());
+    }
+
+    /** Signs with {@code signingKid} from now on and accepts every key of {@code jwks} (a rotation). */
+    public void useKeys(JWKSet jwks, String signingKid) {
+        ECDSASigner signer;
+        try {
+            ECKey signing = (ECKey) jwks.getKeyByKeyId(signingKid);
+            signer = new ECDSASigner(signing);
+        } catch (JOSEException | ClassCastException | NullPointerException e) {
+            throw new IllegalStateException("JWT signing key " + signingKid + " unusable", e);
+        }
+        JWKSet publicKeys = jwks.toPublicJWKSet();
+        this.keys = new Keys(signer, signingKid, publicKeys, processor(publicKeys));
+    }
+
+    public void onUnknownKey(Runnable listener) {
+        this.unknownKeyListener = listener;
+    }
+
+    public String signingKid() {
+        return keys.signingKid();
+    }
+
+    private DefaultJWTProcessor<SecurityContext> processor(JWKSet publicKeys) {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(ACCESS_TOKEN_TYPE));
         p.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(publicKeys)));
@@ -76,7 +98,7 @@ public final class TokenService {
                 new HashSet<>(Set.of("iss", "aud", "sub", "exp", "iat", "sid", "jti")), new HashSet<>());
         claims.setMaxClockSkew(clockSkewSeconds);
         p.setJWTClaimsSetVerifier(claims);
-        this.processor = p;
+        return p;
     }
 
     /** The verified claims of an access token we can trust. */
@@ -92,10 +114,11 @@ public final class TokenService {
                 .jwtID(UUID.randomUUID().toString())
                 .claim("sid", sessionId)
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKid)
+        Keys current = keys;
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(current.signingKid())
                 .type(ACCESS_TOKEN_TYPE).build(), claims);
         try {
-            jwt.sign(signer);
+            jwt.sign(current.signer());
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign token", e);
         }
@@ -133,7 +156,11 @@ public final class TokenService {
     private AccessClaims verifySignatureAndClaims(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
-            JWTClaimsSet claims = processor.process(jwt, null);
+            String kid = jwt.getHeader().getKeyID();
+            if (kid != null && keys.publicKeys().getKeyByKeyId(kid) == null) {
+                unknownKeyListener.run();
+            }
+            JWTClaimsSet claims = keys.processor().process(jwt, null);
             Object sid = claims.getClaim("sid");
             if (!(sid instanceof String s) || s.isBlank()) {
                 throw new InvalidTokenException();

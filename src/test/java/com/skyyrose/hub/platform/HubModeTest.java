@@ -81,7 +81,7 @@ class HubModeTest {
         assertThat(image).containsKey("HUB_ROUTES_DIR");
         boolean production = production(image);
         assertThat(production).as("mode of the Docker image, ENV " + image).isTrue();
-        assertThatThrownBy(() -> HubSecrets.load(production, dataDir, "", "", "", "", ""))
+        assertThatThrownBy(() -> HubSecrets.load(production, dataDir, HubSecrets.Settings.explicit("", "", "", "", ""), null))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("Refusing to start in production");
         assertThat(dataDir.resolve("secrets")).doesNotExist();
     }
@@ -91,7 +91,6 @@ class HubModeTest {
         Map<String, Object> asked = new LinkedHashMap<>(imageEnvironment());
         asked.put("HUB_ENV", "development");
         assertThat(production(asked)).isFalse();
-        assertThat(HubSecrets.load(false, dataDir, "", "", "", "", "").production()).isFalse();
         // a plain java -jar without HUB_ENV is a developer's machine
         assertThat(production(Map.of())).isFalse();
         // Render is production whatever HUB_ENV says
@@ -138,5 +137,18 @@ class HubModeTest {
                 .isEqualTo("ecs");
         image.put("HUB_LOG_FORMAT", "text");
         assertThat(resolved(image).getProperty("logging.structured.format.console")).isNull();
+    }
+
+    @Test
+    void aBuildWithoutEmbeddedServersSaysWhichVariableIsMissing() {
+        // the production jar (-Pproduction) leaves the embedded servers out: the start stops with the reason
+        assertThatThrownBy(() -> HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(true,
+                "DATABASE_URL", "io.zonky.test.db.postgres.embedded.NotInThisBuild"))
+                .hasMessageContaining("DATABASE_URL is not set").hasMessageContaining("production jar");
+        // this (development) build has them, and a set variable never needs them
+        HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(true, "DATABASE_URL",
+                "io.zonky.test.db.postgres.embedded.EmbeddedPostgres");
+        HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(true, "REDIS_URL", "redis.embedded.RedisServer");
+        HubModeEnvironmentPostProcessor.requireEmbeddedServersInThisBuild(false, "REDIS_URL", "no.such.Server");
     }
 }

@@ -39,7 +39,7 @@ class ReadinessDetailsTest {
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         log.addAppender(logged);
-        ReadinessProbe probe = new ReadinessProbe(postgres, redis, Duration.ofSeconds(3));
+        ReadinessProbe probe = new ReadinessProbe(postgres, redis, Duration.ofSeconds(3), new ShutdownDrain(null, Duration.ZERO));
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             Exchange anonymous = new DefaultExchange(camel);
             String anonymousView = new ObjectMapper().writeValueAsString(probe.report(anonymous));

