@@ -186,7 +186,8 @@ public class ToolRegistry {
         return loaded;
     }
 
-    static ToolDescriptor parse(JsonNode node, String source) {
+    /** One descriptor as read from a {@code *.tools.yml} list item (also used to validate edited descriptors). */
+    public static ToolDescriptor parse(JsonNode node, String source) {
         String name = text(node, "name");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("tool name '" + name + "' must look like connector.resource.action");
