@@ -22,8 +22,16 @@ export async function render(root, params) {
   const editorHolder = h('div', { class: 'rf-editor', id: 'rf-editor' });
   const exportBtn = button('Export ZIP', () => download('/api/v1/route-files/export', 'routes.zip').catch(() => {}),
     { id: 'rf-export' });
+  const newPath = h('input', { type: 'text', class: 'filter', id: 'rf-new-path', placeholder: 'new: tools/acme.camel.yaml', 'aria-label': 'Path of a new file' });
+  const create = h('form', { class: 'rf-new', id: 'rf-new' }, newPath, h('button', { type: 'submit', class: 'btn' }, 'Open'));
+  create.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const path = newPath.value.trim().replace(/^routes\//, '');
+    if (path) location.hash = `#/route-files/${path.split('/').map(encodeURIComponent).join('/')}`;
+  });
   root.append(h('div', { class: 'rf-layout' },
-    h('div', { class: 'rf-tree panel', id: 'rf-tree' }, h('h2', null, 'Files'), exportBtn, tree),
+    h('div', { class: 'rf-tree panel', id: 'rf-tree' }, h('h2', null, 'Files'), exportBtn, tree,
+      can('routes:write') ? create : null),
     editorHolder));
   if (selected) {
     const item = list.items.find((i) => i.path === selected);

@@ -80,6 +80,17 @@ class RouteFilesApiTest {
             assertThat(tookMs).as("B serves A's change within 2 s (+ polling)").isLessThan(2_500);
             assertThat(probe(a, adminA).body()).contains("v1");
 
+            // a tool added as two files (route + descriptor) through the API is listed on B
+            String descriptor = "- name: probe.echo.run\n  description: Echo for the route files test\n"
+                    + "  category: ops\n  severity: read_only\n  permission: tools:read\n"
+                    + "  parameters: {type: object}\n";
+            String toolRoute = "- route:\n    id: tool-probe-echo-run\n    from:\n      uri: direct:tool-probe.echo.run\n"
+                    + "      steps:\n        - setBody:\n            constant: echo\n";
+            assertThat(put(a, "tools/probe.tools.yml", descriptor, "probe tool", null, adminA).status()).isEqualTo(200);
+            assertThat(put(a, "tools/probe.camel.yaml", toolRoute, "probe tool", null, adminA).status())
+                    .isEqualTo(200);
+            awaitJson(b, "/api/v1/tools", adminB, tools -> tools.toString().contains("\"probe.echo.run\""));
+
             // each instance reports the revision it runs
             JsonNode listed = awaitJson(a, "/api/v1/route-files", adminA, list -> {
                 JsonNode item = item(list, PROBE);
