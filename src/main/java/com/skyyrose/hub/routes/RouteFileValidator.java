@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -93,22 +92,35 @@ public final class RouteFileValidator {
         }
     }
 
-    private final JsonSchema camelSchema;
+    /** Loaded on first use: the 800 kB schema costs start-up time and heap an instance may never need. */
+    private volatile JsonSchema camelSchema;
     private final RouteCreationCheck creation;
 
-    private RouteFileValidator(JsonSchema camelSchema, RouteCreationCheck creation) {
-        this.camelSchema = camelSchema;
+    private RouteFileValidator(RouteCreationCheck creation) {
         this.creation = creation;
     }
 
     /** Path, YAML and schema checks only (no running hub needed). */
     public static RouteFileValidator schemaOnly() {
-        return new RouteFileValidator(loadCamelSchema(), null);
+        return new RouteFileValidator(null);
     }
 
     /** All three stages. */
     public static RouteFileValidator withCreationCheck(RouteCreationCheck creation) {
-        return new RouteFileValidator(loadCamelSchema(), creation);
+        return new RouteFileValidator(creation);
+    }
+
+    private JsonSchema camelSchema() {
+        JsonSchema schema = camelSchema;
+        if (schema == null) {
+            synchronized (this) {
+                if (camelSchema == null) {
+                    camelSchema = loadCamelSchema();
+                }
+                schema = camelSchema;
+            }
+        }
+        return schema;
     }
 
     private static JsonSchema loadCamelSchema() {
@@ -232,7 +244,7 @@ public final class RouteFileValidator {
         }
         ProcessingReport report;
         try {
-            report = camelSchema.validate(parsed.json(), true);
+            report = camelSchema().validate(parsed.json(), true);
         } catch (com.github.fge.jsonschema.core.exceptions.ProcessingException e) {
             return List.of(new Error(1, 1, "schema: " + e.getMessage()));
         }
@@ -389,9 +401,5 @@ public final class RouteFileValidator {
             }
         }
         return null;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
