@@ -34,7 +34,7 @@ public class RouteFileStore {
     }
 
     /** An edited file: its current revision, and whether a release superseded it. */
-    public record EditedFile(Revision current, Instant supersededAt) {
+    public record EditedFile(Revision current, Instant supersededAt, String supersededBySha256) {
         public boolean superseded() {
             return supersededAt != null;
         }
@@ -59,20 +59,21 @@ public class RouteFileStore {
 
     public List<EditedFile> editedFiles() {
         return jdbc.query("""
-                SELECT r.*, f.superseded_at FROM route_file f
+                SELECT r.*, f.superseded_at, f.superseded_by_sha256 FROM route_file f
                 JOIN route_file_revision r ON r.path = f.path AND r.revision = f.current_revision
                 ORDER BY f.path
                 """, (rs, i) -> new EditedFile(REVISION.mapRow(rs, i), rs.getTimestamp("superseded_at") == null
-                        ? null : rs.getTimestamp("superseded_at").toInstant()));
+                        ? null : rs.getTimestamp("superseded_at").toInstant(), rs.getString("superseded_by_sha256")));
     }
 
     public Optional<EditedFile> editedFile(String path) {
         return jdbc.query("""
-                SELECT r.*, f.superseded_at FROM route_file f
+                SELECT r.*, f.superseded_at, f.superseded_by_sha256 FROM route_file f
                 JOIN route_file_revision r ON r.path = f.path AND r.revision = f.current_revision
                 WHERE f.path = ?
                 """, (rs, i) -> new EditedFile(REVISION.mapRow(rs, i), rs.getTimestamp("superseded_at") == null
-                        ? null : rs.getTimestamp("superseded_at").toInstant()), path).stream().findFirst();
+                        ? null : rs.getTimestamp("superseded_at").toInstant(), rs.getString("superseded_by_sha256")),
+                path).stream().findFirst();
     }
 
     /** Newest first. */

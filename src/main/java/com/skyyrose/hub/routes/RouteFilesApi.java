@@ -188,6 +188,14 @@ public class RouteFilesApi {
         body.put("origin", current.origin());
         body.put("etag", current.etag());
         body.put("shipped", revisions.shipped(path).orElse(null));
+        store.editedFile(path).filter(RouteFileStore.EditedFile::superseded).ifPresent(f -> {
+            Map<String, Object> superseded = new LinkedHashMap<>();
+            superseded.put("revision", f.current().revision());
+            superseded.put("at", f.supersededAt().toString());
+            // the shipped file that won: its SHA-256 ("absent" when the release removed the file)
+            superseded.put("by_shipped_sha256", f.supersededBySha256());
+            body.put("superseded", superseded);
+        });
         body.put("items", items);
         return body;
     }

@@ -266,6 +266,8 @@ class RouteFilesApiTest {
             assertThat(output.getOut()).contains("Route file revisions superseded by the shipped files of this release");
             JsonNode history = release2.http().get("/api/v1/route-files/revisions?path=" + enc(PROBE), admin).json();
             assertThat(history.get("items").get(0).get("superseded").asBoolean()).isTrue();
+            assertThat(history.get("superseded").get("by_shipped_sha256").asText())
+                    .isEqualTo(RouteFileStore.sha256(serving("shipped-2")));
             // an edit made on the new baseline runs again
             String etag = release2.http().get("/api/v1/route-files/content?path=" + enc(PROBE), admin)
                     .header("ETag").orElseThrow();
