@@ -79,6 +79,11 @@ class RouteFilesApiTest {
             long tookMs = (System.nanoTime() - madeAt) / 1_000_000;
             assertThat(tookMs).as("B serves A's change within 2 s (+ polling)").isLessThan(2_500);
             assertThat(probe(a, adminA).body()).contains("v1");
+            // the console's route source shows the revision that runs, not the shipped folder
+            TestHttp.Reply source = b.http().get("/api/v1/ops/routes/route-files-probe/source", adminB);
+            assertThat(source.status()).as(source.body()).isEqualTo(200);
+            assertThat(source.json().get("revision").asInt()).isEqualTo(1);
+            assertThat(source.json().get("yaml").asText()).isEqualTo(serving("v1"));
 
             // a tool added as two files (route + descriptor) through the API is listed on B
             String descriptor = "- name: probe.echo.run\n  description: Echo for the route files test\n"
@@ -214,6 +219,8 @@ class RouteFilesApiTest {
             awaitProbe(a, admin, r -> r.body().contains("good"));
             // a revision this instance cannot create (as if stored by an instance of a release with that bean)
             JdbcTemplate jdbc = a.context().getBean(JdbcTemplate.class);
+            // no NOTIFY this time: only the periodic check can find the change (a missed notification)
+            jdbc.execute("ALTER TABLE route_file DISABLE TRIGGER route_file_changed");
             jdbc.update("INSERT INTO route_file_revision (path, revision, content, content_sha256, created_by, message)"
                     + " VALUES (?, 2, ?, 'x', 'test', 'needs a bean this release lacks')", PROBE,
                     serving("broken").replace("        - setBody:", "        - bean:\n            ref: beanOfANewerRelease"
@@ -228,6 +235,7 @@ class RouteFilesApiTest {
             assertThat(instance.get("revision").asInt()).as("still runs revision 1").isEqualTo(1);
             assertThat(instance.get("error").asText()).contains("beanOfANewerRelease");
             assertThat(probe(a, admin).body()).contains("good");
+            jdbc.execute("ALTER TABLE route_file ENABLE TRIGGER route_file_changed");
         }
     }
 
