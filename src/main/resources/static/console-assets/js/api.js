@@ -75,7 +75,7 @@ export class ApiError extends Error {
 }
 
 /** Calls the API; resolves {status, data, headers}; rejects with ApiError for >= 400 unless accept lists it. */
-export async function api(path, { method = 'GET', body, accept = [] } = {}) {
+export async function api(path, { method = 'GET', body, accept = [], headers = {} } = {}) {
   if (!session) throw new ApiError(401, { title: 'Signed out' });
   if (Date.now() > session.expiresAt) await refresh().catch(() => {});
   const send = () => fetch(path, {
@@ -84,6 +84,7 @@ export async function api(path, { method = 'GET', body, accept = [] } = {}) {
       Accept: ACCEPT,
       Authorization: `Bearer ${session.access}`,
       ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...headers,
     },
     body: body !== undefined ? JSON.stringify(body) : undefined,
     credentials: 'omit',

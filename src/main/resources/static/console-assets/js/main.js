@@ -7,9 +7,11 @@ import * as roundTablePage from './pages/roundtable.js';
 import * as webhooksPage from './pages/webhooks.js';
 import * as jobsPage from './pages/jobs.js';
 import * as chartsPage from './pages/charts.js';
+import * as routeFilesPage from './pages/routefiles.js';
 
 const PAGES = [
   { path: 'routes', label: 'Routes', page: routesPage },
+  { path: 'route-files', label: 'Route files', page: routeFilesPage },
   { path: 'agents', label: 'Agents & runs', page: agentsPage },
   { path: 'round-table', label: 'Round table', page: roundTablePage },
   { path: 'webhooks', label: 'Webhooks', page: webhooksPage },

@@ -16,6 +16,9 @@ public enum ProblemType {
     NOT_IMPLEMENTED("not-implemented", "Operation not implemented yet"),
     UNAVAILABLE("unavailable", "Service unavailable"),
     UPSTREAM_FAILED("upstream-failed", "An upstream service failed"),
+    PRECONDITION_REQUIRED("precondition-required", "If-Match required"),
+    PRECONDITION_FAILED("precondition-failed", "The resource changed since it was read"),
+    INVALID_ROUTE_FILE("invalid-route-file", "The route file is not valid"),
     PERSONAL_DATA_REFUSED("personal-data-refused", "Personal data may not be sent to this provider"),
     INTERNAL("internal-error", "Internal server error"),
     HTTP_ERROR("http-error", "HTTP error");
@@ -48,6 +51,8 @@ public enum ProblemType {
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;
             case 409 -> CONFLICT;
+            case 412 -> PRECONDITION_FAILED;
+            case 428 -> PRECONDITION_REQUIRED;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 429 -> RATE_LIMITED;

@@ -44,8 +44,13 @@ public class RouteInspector {
     private final RouteFailures failures;
     private final Path routesFolder;
 
+    /** Route files edited through the API: their revision, not the file on disk, is what runs. */
+    private final org.springframework.beans.factory.ObjectProvider<com.skyyrose.hub.routes.RouteRevisions> revisions;
+
     public RouteInspector(CamelContext camel, MeterRegistry meters, RouteFailures failures,
-            @Qualifier("routesFolder") Path routesFolder) {
+            @Qualifier("routesFolder") Path routesFolder,
+            org.springframework.beans.factory.ObjectProvider<com.skyyrose.hub.routes.RouteRevisions> revisions) {
+        this.revisions = revisions;
         this.camel = camel;
         this.meters = meters;
         this.failures = failures;
@@ -73,6 +78,18 @@ public class RouteInspector {
         }
         Path file = yamlFile(route).orElseThrow(() -> ProblemException.notFound("Route '" + routeId
                 + "' is defined in Java, not in a YAML file of the routes folder."));
+        com.skyyrose.hub.routes.RouteRevisions edited = revisions.getIfAvailable();
+        com.skyyrose.hub.routes.RouteRevisions.Effective running = edited == null ? null
+                : edited.effective(routesFolder.relativize(file).toString().replace('\\', '/'));
+        if (running != null && running.revision() > 0) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("route_id", routeId);
+            body.put("file", displayPath(file));
+            body.put("revision", running.revision());
+            body.putAll(reload(route, file));
+            body.put("yaml", running.content());
+            return body;
+        }
         if (Files.size(file) > MAX_SOURCE_BYTES) {
             throw ProblemException.notFound("The file of route '" + routeId + "' is too large to show.");
         }
@@ -150,7 +167,8 @@ public class RouteInspector {
             return Optional.empty();
         }
         Path file = Path.of(location).toAbsolutePath().normalize();
-        if (!file.startsWith(routesFolder) || !Files.isRegularFile(file)
+        // a file added through the route files API exists only as a revision
+        if (!file.startsWith(routesFolder) || !(Files.isRegularFile(file) || revisions.getIfAvailable() != null)
                 || !(file.toString().endsWith(".yaml") || file.toString().endsWith(".yml"))) {
             return Optional.empty();
         }

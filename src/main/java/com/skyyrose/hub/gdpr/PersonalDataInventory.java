@@ -265,6 +265,17 @@ public final class PersonalDataInventory {
         table("flyway_schema_history", null, null, null, null, null, null, null,
                 plain("installed_rank", "version", "description", "type", "script", "checksum", "installed_by",
                         "installed_on", "execution_time", "success"));
+        // ---- route files edited through the API (V95)
+        table("route_file_revision", Category.ACCOUNT, "path", "created_by = :uid", Erasure.ANONYMISE,
+                "created_by = :pseudonym", null, null,
+                plain("path", "revision", "content", "content_sha256", "baseline_sha256", "restored_from",
+                        "created_at"),
+                col("created_by", ColumnClass.PERSONAL, USER_ATTRIBUTION),
+                col("message", ColumnClass.FREE_TEXT, "change message"));
+        table("route_file", null, null, null, null, null, null, null,
+                plain("path", "current_revision", "superseded_at", "superseded_by_sha256", "updated_at"));
+        table("route_file_instance", null, null, null, null, null, null, null,
+                plain("instance_id", "path", "revision", "status", "error", "updated_at"));
         // ---- brand and knowledge (V20-V22)
         table("brand_context_version", Category.ACCOUNT, "version", "created_by = :uid", Erasure.ANONYMISE,
                 "created_by = :pseudonym", null, null,

@@ -26,6 +26,70 @@ public class RouteReloadConfiguration {
         return folder;
     }
 
+    /** Path, YAML, Camel YAML DSL schema and isolated route creation: one validator for the API (and the build). */
+    @Bean
+    RouteFileValidator routeFileValidator(org.springframework.context.ApplicationContext spring, CamelContext camel,
+            @org.springframework.beans.factory.annotation.Qualifier("routesFolder") java.nio.file.Path folder) {
+        return RouteFileValidator.withCreationCheck(new IsolatedRouteCreation(spring, camel, folder));
+    }
+
+    /** Route file revisions from PostgreSQL, applied on this instance (started once Camel runs, see below). */
+    @Bean
+    RouteRevisions routeRevisions(RouteFileStore store, CamelContext camel,
+            @org.springframework.beans.factory.annotation.Qualifier("routesFolder") java.nio.file.Path folder,
+            com.skyyrose.hub.platform.InstanceRegistry instances, com.skyyrose.hub.platform.DatabaseUrl db,
+            @Value("${hub.routes.revisions.check-interval:1s}") java.time.Duration checkInterval, MeterRegistry meters) {
+        return new RouteRevisions(store, camel, folder, instances, db, checkInterval, meters);
+    }
+
+    @Bean
+    RouteFilesApi routeFilesApi(RouteRevisions revisions, RouteFileStore store, RouteFileValidator validator,
+            com.skyyrose.hub.security.AuditLog audit, com.fasterxml.jackson.databind.ObjectMapper json) {
+        return new RouteFilesApi(revisions, store, validator, audit, json);
+    }
+
+    /** Applies the stored revisions once every shipped route runs, then listens for changes; stops with Camel. */
+    @Bean
+    CamelContextConfiguration routeRevisionsStarter(RouteRevisions revisions,
+            @Value("${hub.routes.revisions.enabled:true}") boolean enabled) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+                // routes are not there yet
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                if (enabled) {
+                    revisions.start();
+                }
+            }
+        };
+    }
+
+    @Bean
+    org.springframework.context.SmartLifecycle routeRevisionsStopper(RouteRevisions revisions) {
+        return new org.springframework.context.SmartLifecycle() {
+            private volatile boolean running = true;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                revisions.stop();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+
     @Bean
     CamelContextConfiguration routeReloadInstaller(@Value("${hub.routes.reload}") boolean reload,
             @Value("${hub.routes.dir}") String directory, MeterRegistry meters) {

@@ -42,6 +42,8 @@ public final class Permissions {
                     "routes:inspect", "metrics:read"),
             // curates brand DNA and the knowledge base
             "editor", List.of("brand:*", "knowledge:*", "agents:read", "round-table:read", "tools:read"),
+            // integration engineer: reads and changes the route files every instance runs (route files API)
+            "integrator", List.of("routes:write", "routes:inspect"),
             // commerce partner over REST: the partner-facing operations only
             "partner", List.of("brand:read", "knowledge:read", "partner:*"),
             // read-only

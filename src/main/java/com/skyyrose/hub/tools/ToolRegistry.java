@@ -52,9 +52,14 @@ public class ToolRegistry {
     private record Loaded(long modified, long size, List<ToolDescriptor> descriptors) {
     }
 
-    public ToolRegistry(CamelContext camel, @Value("${hub.tools.descriptors-dir}") String dir) {
+    /** Edited descriptor files (route files API): their revision, not the file on disk, is what runs. */
+    private final org.springframework.beans.factory.ObjectProvider<com.skyyrose.hub.routes.RouteRevisions> revisions;
+
+    public ToolRegistry(CamelContext camel, @Value("${hub.tools.descriptors-dir}") String dir,
+            org.springframework.beans.factory.ObjectProvider<com.skyyrose.hub.routes.RouteRevisions> revisions) {
         this.camel = camel;
         this.dir = Path.of(dir);
+        this.revisions = revisions;
     }
 
     /** Every registered tool, by name. */
@@ -138,6 +143,10 @@ public class ToolRegistry {
                 LOG.warn("Cannot list tool descriptors in {}: {}", dir, e.toString());
             }
         }
+        com.skyyrose.hub.routes.RouteRevisions edited = revisions.getIfAvailable();
+        if (edited != null) {
+            present.addAll(edited.descriptorsAddedIn(dir));
+        }
         files.keySet().retainAll(present);
         for (Path file : present) {
             Loaded loaded = load(file);
@@ -152,6 +161,11 @@ public class ToolRegistry {
     }
 
     private Loaded load(Path file) {
+        com.skyyrose.hub.routes.RouteRevisions edited = revisions.getIfAvailable();
+        Optional<String> override = edited == null ? null : edited.descriptorOverride(file);
+        if (override != null) {
+            return loadEdited(file, override.orElse(null));
+        }
         long modified;
         long size;
         try {
@@ -186,7 +200,33 @@ public class ToolRegistry {
         return loaded;
     }
 
-    static ToolDescriptor parse(JsonNode node, String source) {
+    /** An edited descriptor file: its revision's content (null: deleted), keyed by content so it is parsed once. */
+    private Loaded loadEdited(Path file, String content) {
+        if (content == null) {
+            return new Loaded(0, 0, List.of());
+        }
+        long key = content.hashCode();
+        Loaded cached = files.get(file);
+        if (cached != null && cached.modified() == -1 && cached.size() == key) {
+            return cached;
+        }
+        List<ToolDescriptor> descriptors = new ArrayList<>();
+        try {
+            JsonNode root = YAML.readTree(content);
+            for (JsonNode node : root) {
+                descriptors.add(parse(node, file.getFileName().toString()));
+            }
+        } catch (Exception e) {
+            LOG.error("Edited tool descriptors of {} are invalid and ignored: {}", file, e.getMessage());
+            return cached != null ? cached : new Loaded(0, 0, List.of());
+        }
+        Loaded loaded = new Loaded(-1, key, List.copyOf(descriptors));
+        files.put(file, loaded);
+        return loaded;
+    }
+
+    /** One descriptor as read from a {@code *.tools.yml} list item (also used to validate edited descriptors). */
+    public static ToolDescriptor parse(JsonNode node, String source) {
         String name = text(node, "name");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("tool name '" + name + "' must look like connector.resource.action");

@@ -372,6 +372,65 @@ class ConsoleBrowserTest extends ConsoleTestHub {
         return new WooCommerceSender(http(), WEBHOOK_SECRET);
     }
 
+    @Test
+    void anIntegratorEditsARouteFileSeesErrorsAtTheirLinesDiffsAppliesAndRestores() {
+        String path = "ops/console-probe.camel.yaml";
+        String v1 = "- route:\n    id: console-probe\n    from:\n      uri: direct:console-probe\n      steps:\n"
+                + "        - setBody:\n            constant: v1\n";
+        String broken = v1.replace("        - setBody:", "        - frobnicate:\n            foo: 1\n        - setBody:");
+        String v2 = v1.replace("constant: v1", "constant: v2");
+        signIn(TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD);
+        go("#/route-files/" + path);
+        waitFor(() -> present("#rf-text") && present("#rf-tree a[data-path='agents/support.camel.yaml']"),
+                "the route files editor");
+
+        // validate shows the error at its line, in the list and in the gutter
+        setEditor(broken);
+        click("#rf-validate");
+        waitFor(() -> present("#rf-errors li"), "the validation errors");
+        assertThat(text("#rf-errors li")).contains("line 6", "frobnicate");
+        assertThat(present("#rf-gutter .rf-error-line[data-line='6']")).isTrue();
+        screenshot("08-route-files-error");
+
+        // diff against the current revision (none yet: every line is new), validate, apply with a message
+        setEditor(v1);
+        click("#rf-diff-btn");
+        waitFor(() -> present("#rf-diff-lines .rf-add"), "the diff");
+        click("#rf-validate");
+        waitFor(() -> text("#rf-status").contains("Valid"), "valid");
+        type("#rf-message", "console probe");
+        click("#rf-apply");
+        waitFor(() -> text("#rf-status").contains("revision 1") || present("tr[data-revision='1']"),
+                "applied as revision 1");
+        waitFor(() -> present("tr[data-revision='1']") && present("#rf-editor tr[data-instance]"),
+                "the history and the instances");
+        assertThat(http().get("/api/v1/ops/routes", TestAuth.admin(http())).body()).contains("console-probe");
+
+        // a second revision, with its diff
+        setEditor(v2);
+        click("#rf-diff-btn");
+        waitFor(() -> present("#rf-diff-lines .rf-del") && text("#rf-diff-lines").contains("+             constant: v2"),
+                "the diff against revision 1");
+        click("#rf-apply");
+        waitFor(() -> present("tr[data-revision='2']"), "revision 2 in the history");
+        screenshot("09-route-files-history");
+
+        // restore revision 1 (as revision 3)
+        click("button[data-restore='1']");
+        waitFor(() -> present("tr[data-revision='3']"), "revision 3 (the restore) in the history");
+        TestHttp.Reply content = http().get("/api/v1/route-files/content?path=" + path, TestAuth.admin(http()));
+        assertThat(content.json().get("revision").asInt()).isEqualTo(3);
+        assertThat(content.json().get("content").asText()).isEqualTo(v1);
+        assertThat(js("return document.getElementById('rf-text').value")).isEqualTo(v1);
+        screenshot("10-route-files-restored");
+    }
+
+    /** Puts text into the editor as typing would (an input event), without the browser's key-by-key typing. */
+    void setEditor(String value) {
+        js("const t = document.getElementById('rf-text'); t.value = arguments[0];"
+                + " t.dispatchEvent(new Event('input')); return null", value);
+    }
+
     void signIn(String email, String password) {
         browser.get(base() + "/console");
         waitFor(() -> present("#login-form"), "the sign-in form");
