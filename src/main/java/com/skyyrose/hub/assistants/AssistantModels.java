@@ -170,11 +170,19 @@ public class AssistantModels {
                 cached ? 0 : out, cost, UUID.fromString(id), null, fields, Map.of("x-hub-round-table-id", id));
     }
 
-    @SuppressWarnings("unchecked")
     private Reply agent(Principal principal, Model model, ChatCompletionsController.ChatCall call) {
         String task = system(call) == null ? prompt(call) : system(call) + "\n\n" + prompt(call);
-        Map<String, Object> view = (Map<String, Object>) send("direct:createAgentRun", principal,
-                Map.of("task", task), Map.of("agentId", model.agentId()));
+        return runAgent(principal, model.agentId(), Map.of("task", task));
+    }
+
+    /**
+     * Runs an agent through the agent run operation ({@code body}: its request, e.g. {@code task}, caller
+     * {@code actions}, {@code use_round_table}); the reply's text says when actions await approval.
+     */
+    @SuppressWarnings("unchecked")
+    public Reply runAgent(Principal principal, String agentId, Map<String, Object> body) {
+        Map<String, Object> view = (Map<String, Object>) send("direct:createAgentRun", principal, body,
+                Map.of("agentId", agentId));
         String runId = String.valueOf(view.get("id"));
         String status = String.valueOf(view.get("status"));
         StringBuilder text = new StringBuilder(view.get("answer") == null ? "" : view.get("answer").toString());
@@ -224,7 +232,7 @@ public class AssistantModels {
     }
 
     /** Calls one of the hub's operations as the caller; its problem becomes an OpenAI-shaped error. */
-    private Object send(String uri, Principal principal, Map<String, Object> body, Map<String, String> headers) {
+    Object send(String uri, Principal principal, Object body, Map<String, String> headers) {
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(Principal.EXCHANGE_PROPERTY, principal);
         headers.forEach((k, v) -> exchange.getMessage().setHeader(k, v));
