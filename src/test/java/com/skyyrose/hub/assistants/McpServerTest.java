@@ -168,6 +168,16 @@ class McpServerTest extends HubIntegrationTest {
             McpSchema.CallToolResult noTask = client.callTool(new McpSchema.CallToolRequest("agent_commerce",
                     Map.of()));
             assertThat(noTask.isError()).isTrue();
+            // the agent call counts in the caller's usage (the three panel answers' tokens)
+            JsonNode usage = http().get("/api/v1/usage", TestAuth.admin(http())).json();
+            JsonNode agent = null;
+            for (JsonNode m : usage.get("by_model")) {
+                if (m.get("model").asText().equals("agent:commerce")) {
+                    agent = m;
+                }
+            }
+            assertThat(agent).as(usage.toString()).isNotNull();
+            assertThat(agent.get("input_tokens").asLong()).isGreaterThanOrEqualTo(120);
         }
     }
 
