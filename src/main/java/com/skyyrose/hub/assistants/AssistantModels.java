@@ -87,9 +87,22 @@ public class AssistantModels {
         return all().stream().filter(m -> principal.has(m.permission())).toList();
     }
 
+    /** The model of that id (looked up by its kind only: agents are read from their route definitions). */
     public Model resolve(String id) {
-        return all().stream().filter(m -> m.id().equals(id)).findFirst()
-                .orElseThrow(() -> new OpenAiError(404, "invalid_request_error", "model_not_found", "model",
+        java.util.Optional<Model> found;
+        if (ROUND_TABLE.equals(id)) {
+            found = java.util.Optional.of(new Model(ROUND_TABLE, Kind.ROUND_TABLE, null, null, "skyyrose-hub",
+                    access.chatPermission()));
+        } else if (id.startsWith(AGENT_PREFIX)) {
+            found = agents.find(id.substring(AGENT_PREFIX.length())).map(a -> new Model(AGENT_PREFIX + a.id(),
+                    Kind.AGENT, null, a.id(), "skyyrose-hub", access.agentPermission()));
+        } else {
+            int slash = id.indexOf('/');
+            found = slash < 0 ? java.util.Optional.empty()
+                    : gateway.find(id.substring(0, slash), id.substring(slash + 1)).map(p -> new Model(p.openAiId(),
+                            Kind.PROVIDER, p.provider(), null, p.provider(), access.chatPermission()));
+        }
+        return found.orElseThrow(() -> new OpenAiError(404, "invalid_request_error", "model_not_found", "model",
                         "The model '" + id + "' does not exist or you do not have access to it. GET /v1/models "
                                 + "lists the models."));
     }

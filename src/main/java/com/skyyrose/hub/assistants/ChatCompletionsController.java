@@ -85,10 +85,12 @@ public class ChatCompletionsController {
         long created = System.currentTimeMillis() / 1000;
         if (!call.stream()) {
             AssistantModels.Reply reply = models.complete(principal, model, call);
-            record(principal, model, reply);
             reply.headers().forEach(response::setHeader);
             ObjectNode doc = completion(id, created, call.model(), reply);
             writeJson(response, 200, doc);
+            // the answer goes out first; its usage is counted right after, on this thread
+            response.flushBuffer();
+            record(principal, model, reply);
             return;
         }
         stream(principal, model, call, id, created, response);
@@ -136,7 +138,6 @@ public class ChatCompletionsController {
         boolean includeUsage = call.includeUsage();
         if (model.kind() != AssistantModels.Kind.PROVIDER) {
             AssistantModels.Reply reply = models.complete(principal, model, call);
-            record(principal, model, reply);
             reply.headers().forEach(response::setHeader);
             OutputStream out = startEvents(response);
             event(out, chunk(id, created, call.model(), delta("assistant", ""), null, reply.fields()));
@@ -146,6 +147,7 @@ public class ChatCompletionsController {
                 event(out, usageChunk(id, created, call.model(), reply.inputTokens(), reply.outputTokens()));
             }
             done(out);
+            record(principal, model, reply);
             return;
         }
         BlockingQueue<Object[]> events = new LinkedBlockingQueue<>();
@@ -199,13 +201,13 @@ public class ChatCompletionsController {
                 continue;
             }
             ProviderGateway.Usage usage = (ProviderGateway.Usage) e[2];
-            ledger.record(principal, model.id(), model.provider(), usage.inputTokens(), usage.outputTokens(),
-                    usage.costUsd(), null, null);
             event(out, chunk(id, created, call.model(), json.createObjectNode(), (String) e[1], null));
             if (includeUsage) {
                 event(out, usageChunk(id, created, call.model(), usage.inputTokens(), usage.outputTokens()));
             }
             done(out);
+            ledger.record(principal, model.id(), model.provider(), usage.inputTokens(), usage.outputTokens(),
+                    usage.costUsd(), null, null);
             return;
         }
     }

@@ -6,22 +6,32 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * What the OpenAI-compatible API used, per principal: one {@code llm_usage} row per completion (the record of
- * truth), and two Redis counters that make the budget checks cheap and shared by every instance — tokens in the
+ * truth, written in groups by one writer thread so a completion does not wait for its own insert; a crash loses at
+ * most the rows of the last fraction of a second, which the Redis counters already counted), and two Redis counters that make the budget checks cheap and shared by every instance — tokens in the
  * current minute, and USD this month (seeded from the table when Redis lost it).
  */
 @Component
 public class UsageLedger {
 
+    private static final Logger LOG = LoggerFactory.getLogger(UsageLedger.class);
     private static final String TPM = "hub:assistants:tpm:";
     private static final String SPEND = "hub:assistants:spend:";
 
@@ -29,10 +39,16 @@ public class UsageLedger {
     private final StringRedisTemplate redis;
     private final AssistantProperties props;
 
+    private final Writer writer = new Writer();
+    private final Thread writerThread;
+
     public UsageLedger(JdbcTemplate jdbc, StringRedisTemplate redis, AssistantProperties props) {
         this.jdbc = jdbc;
         this.redis = redis;
         this.props = props;
+        this.writerThread = new Thread(writer, "llm-usage-writer");
+        writerThread.setDaemon(true);
+        writerThread.start();
     }
 
     /** Why a principal may not spend now, or null. */
@@ -66,26 +82,135 @@ public class UsageLedger {
         return null;
     }
 
-    /** Records one completion and adds it to the minute's tokens and the month's spend. */
+    /**
+     * Records one completion: the minute's tokens and the month's spend in Redis at once (one script, what the budget
+     * checks read), the {@code llm_usage} row through the batching writer (rows are grouped into one insert; a
+     * report or a re-seed of the spend flushes it first).
+     */
     public void record(Principal principal, String model, String provider, long in, long out, double costUsd,
             UUID roundTableId, UUID agentRunId) {
-        jdbc.update("""
-                INSERT INTO llm_usage (principal_id, principal_kind, model, provider, input_tokens, output_tokens,
-                                       cost_usd, round_table_id, agent_run_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, principal.id(), principal.kind().name().toLowerCase(java.util.Locale.ROOT), model, provider, in,
-                out, BigDecimal.valueOf(costUsd), roundTableId, agentRunId);
         String minuteKey = TPM + principal.id() + ":" + Instant.now().getEpochSecond() / 60;
-        redis.opsForValue().increment(minuteKey, in + out);
-        redis.expire(minuteKey, Duration.ofSeconds(120));
-        if (costUsd > 0) {
-            String spendKey = spendKey(principal.id());
-            if (Boolean.TRUE.equals(redis.hasKey(spendKey))) {
-                redis.opsForValue().increment(spendKey, costUsd);
-            } else {
-                seedSpend(principal.id());
+        Long counted = redis.execute(COUNT, List.of(minuteKey, spendKey(principal.id())), Long.toString(in + out),
+                Double.toString(costUsd));
+        // counted before the row is queued: once a report shows the row, the budget counters hold it too
+        writer.add(new Row(principal.id(), principal.kind().name().toLowerCase(java.util.Locale.ROOT), model,
+                provider, in, out, costUsd, roundTableId, agentRunId));
+        if (counted != null && counted == 0) {
+            // the month's spend is not in Redis (new month, or Redis lost it): the table has it, this row included
+            seedSpend(principal.id());
+        }
+    }
+
+    /** One {@code llm_usage} row waiting for the writer. */
+    private record Row(String principalId, String kind, String model, String provider, long in, long out,
+            double costUsd, UUID roundTableId, UUID agentRunId) {
+    }
+
+    // KEYS: minute tokens, month spend; ARGV: tokens, cost. Returns 0 when the spend key must be seeded from the table.
+    private static final RedisScript<Long> COUNT = new DefaultRedisScript<>("""
+            redis.call('INCRBY', KEYS[1], ARGV[1])
+            redis.call('EXPIRE', KEYS[1], 120)
+            if tonumber(ARGV[2]) > 0 then
+              if redis.call('EXISTS', KEYS[2]) == 1 then
+                redis.call('INCRBYFLOAT', KEYS[2], ARGV[2])
+              else
+                return 0
+              end
+            end
+            return 1
+            """, Long.class);
+
+    /** Writes waiting rows, grouped; {@link #flush} makes every row recorded so far visible in the table. */
+    private final class Writer implements Runnable {
+        private final LinkedBlockingQueue<Row> queue = new LinkedBlockingQueue<>(100_000);
+        private final Object lock = new Object();
+        private volatile boolean running = true;
+
+        void add(Row row) {
+            if (!queue.offer(row)) {
+                // the database is far behind: write this one on the caller's thread rather than lose it
+                write(List.of(row));
             }
         }
+
+        @Override
+        public void run() {
+            while (running) {
+                try {
+                    Row first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (first != null) {
+                        synchronized (lock) {
+                            List<Row> batch = new ArrayList<>();
+                            batch.add(first);
+                            queue.drainTo(batch, 499);
+                            write(batch);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.error("llm_usage writer: {}", e.toString());
+                }
+            }
+        }
+
+        void flush() {
+            synchronized (lock) {
+                List<Row> batch = new ArrayList<>();
+                queue.drainTo(batch);
+                if (!batch.isEmpty()) {
+                    write(batch);
+                }
+            }
+        }
+
+        private void write(List<Row> batch) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    jdbc.batchUpdate("""
+                            INSERT INTO llm_usage (principal_id, principal_kind, model, provider, input_tokens,
+                                                   output_tokens, cost_usd, round_table_id, agent_run_id)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, batch, batch.size(), (ps, r) -> {
+                                ps.setString(1, r.principalId());
+                                ps.setString(2, r.kind());
+                                ps.setString(3, r.model());
+                                ps.setString(4, r.provider());
+                                ps.setLong(5, r.in());
+                                ps.setLong(6, r.out());
+                                ps.setBigDecimal(7, BigDecimal.valueOf(r.costUsd()));
+                                ps.setObject(8, r.roundTableId());
+                                ps.setObject(9, r.agentRunId());
+                            });
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt >= 3) {
+                        LOG.error("llm_usage: {} rows not written after {} attempts: {}", batch.size(), attempt,
+                                e.toString());
+                        return;
+                    }
+                    try {
+                        Thread.sleep(500L * attempt);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes every row recorded so far on this instance. */
+    public void flush() {
+        writer.flush();
+    }
+
+    @PreDestroy
+    void stop() {
+        writer.running = false;
+        writerThread.interrupt();
+        writer.flush();
     }
 
     public long tokensThisMinute(String principalId) {
@@ -105,6 +230,7 @@ public class UsageLedger {
 
     /** GET /api/v1/usage: this month's spend, tokens and requests per model, the budget and the minute's tokens. */
     public Map<String, Object> report(Principal principal) {
+        flush();
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
         List<Map<String, Object>> byModel = jdbc.query("""
                 SELECT model, count(*) AS requests, sum(input_tokens) AS input_tokens,
@@ -141,6 +267,7 @@ public class UsageLedger {
     }
 
     private double seedSpend(String principalId) {
+        flush();
         BigDecimal spent = jdbc.queryForObject("""
                 SELECT coalesce(sum(cost_usd), 0) FROM llm_usage
                  WHERE principal_id = ? AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'

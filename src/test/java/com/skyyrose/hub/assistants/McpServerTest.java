@@ -39,6 +39,8 @@ class McpServerTest extends HubIntegrationTest {
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
         FAKES.register(registry);
+        // the first round of a cold hub on this shared, loaded machine can pass the fakes' 5 s deadline
+        registry.add("HUB_LLM_DEADLINE_MS", () -> "20000");
     }
 
     @BeforeEach
@@ -159,7 +161,8 @@ class McpServerTest extends HubIntegrationTest {
     void anAgentIsATool() {
         FAKES.panel.forEach(f -> f.answers("{\"answer\":\"The Black Rose hoodie is in stock.\",\"actions\":[]}", 40,
                 20));
-        try (McpSyncClient client = client(admin())) {
+        String key = key("agents:run");
+        try (McpSyncClient client = client(key)) {
             McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("agent_commerce",
                     Map.of("task", "Is the Black Rose hoodie in stock?")));
             assertThat(result.isError()).as(result.toString()).isFalse();
@@ -169,15 +172,10 @@ class McpServerTest extends HubIntegrationTest {
                     Map.of()));
             assertThat(noTask.isError()).isTrue();
             // the agent call counts in the caller's usage (the three panel answers' tokens)
-            JsonNode usage = http().get("/api/v1/usage", TestAuth.admin(http())).json();
-            JsonNode agent = null;
-            for (JsonNode m : usage.get("by_model")) {
-                if (m.get("model").asText().equals("agent:commerce")) {
-                    agent = m;
-                }
-            }
-            assertThat(agent).as(usage.toString()).isNotNull();
-            assertThat(agent.get("input_tokens").asLong()).isGreaterThanOrEqualTo(120);
+            JsonNode usage = http().get("/api/v1/usage", "X-API-Key", key).json();
+            assertThat(usage.get("requests").asLong()).as(usage.toString()).isEqualTo(1);
+            assertThat(usage.get("by_model").get(0).get("model").asText()).isEqualTo("agent:commerce");
+            assertThat(usage.get("input_tokens").asLong()).isEqualTo(120);
         }
     }
 
