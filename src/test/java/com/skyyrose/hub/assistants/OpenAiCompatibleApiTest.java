@@ -269,6 +269,59 @@ class OpenAiCompatibleApiTest extends HubIntegrationTest {
     }
 
     @Test
+    void anAnthropicModelStreamsThroughTheOpenAiFormat() throws Exception {
+        String[] events = {
+            "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+                    + "\"role\":\"assistant\",\"model\":\"claude-3-5-haiku-latest\",\"content\":[],"
+                    + "\"stop_reason\":null,\"usage\":{\"input_tokens\":14,\"output_tokens\":1}}}",
+            "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                    + "{\"type\":\"text\",\"text\":\"\"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                    + "{\"type\":\"text_delta\",\"text\":\"Beauty \"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                    + "{\"type\":\"text_delta\",\"text\":\"in the dark.\"}}",
+            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+            "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                    + "\"usage\":{\"output_tokens\":6}}",
+            "message_stop", "{\"type\":\"message_stop\"}"};
+        StringBuilder sse = new StringBuilder();
+        for (int i = 0; i < events.length; i += 2) {
+            sse.append("event: ").append(events[i]).append("\ndata: ").append(events[i + 1]).append("\n\n");
+        }
+        FAKES.anthropic.server().stubFor(post(urlPathEqualTo("/v1/messages")).atPriority(1)
+                .withHeader("x-api-key", equalTo(FAKES.anthropic.apiKey()))
+                .withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
+                        .withBody(sse.toString())));
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(v1()).apiKey(adminToken())
+                .modelName("anthropic/claude-3-5-haiku-latest").timeout(Duration.ofSeconds(30)).build();
+        StringBuilder text = new StringBuilder();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        model.chat("The Black Rose tagline?", new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                text.append(partial);
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse response = done.get(30, TimeUnit.SECONDS);
+        assertThat(text.toString()).isEqualTo("Beauty in the dark.");
+        assertThat(response.tokenUsage().inputTokenCount()).isEqualTo(14);
+        assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(6);
+        assertThat(FAKES.anthropic.requests()).hasSize(1);
+        assertThat(OPENAI.requests()).isEmpty();
+    }
+
+    @Test
     void theRoundTableStreamsTheSelectedAnswer() throws Exception {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(v1()).apiKey(adminToken())
                 .modelName("round-table").timeout(Duration.ofSeconds(30)).build();
