@@ -8,6 +8,7 @@ import * as webhooksPage from './pages/webhooks.js';
 import * as jobsPage from './pages/jobs.js';
 import * as chartsPage from './pages/charts.js';
 import * as routeFilesPage from './pages/routefiles.js';
+import * as usagePage from './pages/usage.js';
 
 const PAGES = [
   { path: 'routes', label: 'Routes', page: routesPage },
@@ -17,6 +18,7 @@ const PAGES = [
   { path: 'webhooks', label: 'Webhooks', page: webhooksPage },
   { path: 'jobs', label: 'Jobs', page: jobsPage },
   { path: 'charts', label: 'Charts', page: chartsPage },
+  { path: 'usage', label: 'Usage', page: usagePage },
 ];
 
 const app = document.getElementById('app');

@@ -362,6 +362,12 @@ public final class PersonalDataInventory {
                         "cost_usd", "score", "scores", "created_at"),
                 col("text", ColumnClass.FREE_TEXT, "a provider's answer"),
                 col("error", ColumnClass.FREE_TEXT, "a provider's error"));
+        // ---- OpenAI-compatible API usage (V110)
+        table("llm_usage", Category.ROUND_TABLE, "id", "principal_id = :uid", Erasure.DELETE, null, null,
+                new Retention("created_at", "TRUE", null),
+                plain("id", "principal_kind", "model", "provider", "input_tokens", "output_tokens", "cost_usd",
+                        "round_table_id", "agent_run_id", "created_at"),
+                col("principal_id", ColumnClass.PERSONAL, "user id or API key id of who asked"));
         // ---- agents (V60)
         table("agent_run", Category.AGENT_RUNS, "id", "principal_id = :uid", Erasure.DELETE, null, null,
                 new Retention("created_at", "status NOT IN ('queued', 'running')", null),

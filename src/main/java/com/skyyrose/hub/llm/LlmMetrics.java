@@ -51,7 +51,7 @@ public class LlmMetrics {
                 .tag("on", on).register(registry).increment();
     }
 
-    void providerCall(String provider, String model, String outcome, long latencyMs, long in, long out,
+    public void providerCall(String provider, String model, String outcome, long latencyMs, long in, long out,
             double costUsd) {
         String m = model == null ? "" : model;
         Timer.builder("gen_ai.client.operation.duration")

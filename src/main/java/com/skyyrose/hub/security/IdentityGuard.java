@@ -95,6 +95,34 @@ public class IdentityGuard implements OperationGuard {
         }
     }
 
+    /** A caller admitted outside the contract (OpenAI-compatible API, MCP): who, and the rate-limit decision. */
+    public record Admission(Principal principal, RedisRateLimiter.Decision decision) {
+    }
+
+    /**
+     * The same chain for a surface that is not a contract operation (the OpenAI-compatible API, the MCP server):
+     * credentials (401), session (401/503), then the principal's rate limit. The caller checks permissions and
+     * answers a denied decision in its own error format; the {@link ProblemException}s say what failed.
+     */
+    public Admission admit(String apiKey, String authorization) {
+        Verified verified = verified(apiKey, authorization);
+        Principal principal = verified.principal();
+        RedisRateLimiter.Limit limit = userLimit;
+        if (principal.kind() == Principal.Kind.API_KEY) {
+            limit = verified.key() != null && verified.key().ratePerMinute() != null
+                    ? RedisRateLimiter.Limit.perMinute(verified.key().ratePerMinute()) : keyLimit;
+        }
+        try {
+            RedisRateLimiter.Decision decision = limiter.tryAcquire("principal:" + principal.id(), limit);
+            if (!decision.allowed()) {
+                meters.counter("hub.auth.rate_limited", "scope", "principal").increment();
+            }
+            return new Admission(principal, decision);
+        } catch (DataAccessException e) {
+            throw unavailable(e);
+        }
+    }
+
     private Principal authenticate(Exchange exchange) {
         Verified verified = verified(exchange.getMessage().getHeader("X-API-Key", String.class),
                 exchange.getMessage().getHeader("Authorization", String.class));

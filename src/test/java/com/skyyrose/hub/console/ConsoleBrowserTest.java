@@ -321,6 +321,32 @@ class ConsoleBrowserTest extends ConsoleTestHub {
     }
 
     @Test
+    void theUsagePageShowsTheCallersSpendThisMonth() throws InterruptedException {
+        PANEL.forEach(LlmVendorFake::reset);
+        OPENAI.answers("Where love meets luxury.", 40, 20);
+        String email = newUser("operator");
+        String token = TestAuth.login(http(), email, PASSWORD).get("access_token").asText();
+        TestHttp.Reply reply = http().postJson("/v1/chat/completions", "{\"model\":\"openai/gpt-4o-mini\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"The tagline?\"}]}", TestAuth.bearer(token));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        // the usage is counted just after the answer went out
+        long until = System.currentTimeMillis() + 10_000;
+        while (http().get("/api/v1/usage", TestAuth.bearer(token)).json().get("requests").asLong() < 1
+                && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+        }
+
+        signIn(email, PASSWORD);
+        go("#/usage");
+        waitFor(() -> present("tr[data-model='openai/gpt-4o-mini']"), "the model's usage row");
+        assertThat(text("#usage-requests")).isEqualTo("1");
+        // 40 input + 20 output gpt-4o-mini tokens at 0.15 / 0.60 USD per million = 0.000018 USD
+        assertThat(text("#usage-cost")).isEqualTo("$0.00002");
+        assertThat(text("#usage-budget")).isEqualTo("none");
+        screenshot("08-usage");
+    }
+
+    @Test
     void aViewerSeesButCannotActAndTheApiRefusesToo() {
         PANEL.forEach(f -> f.answers("{\"answer\":\"I propose a new price.\",\"actions\":[{\"tool\":"
                 + "\"woocommerce.products.update\",\"arguments\":{\"id\":" + STORE.addProduct("Signature Tee", "65.00")

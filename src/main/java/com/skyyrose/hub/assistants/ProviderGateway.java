@@ -1,0 +1,261 @@
+package com.skyyrose.hub.assistants;
+
+import com.skyyrose.hub.llm.Candidate;
+import com.skyyrose.hub.llm.LlmMetrics;
+import com.skyyrose.hub.llm.LlmProperties;
+import com.skyyrose.hub.llm.ProviderCaller;
+import com.skyyrose.hub.llm.ProviderRegistry;
+import com.skyyrose.hub.privacy.PersonalDataGuard;
+import com.skyyrose.hub.privacy.Pseudonymizer;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.model.output.TokenUsage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.springframework.stereotype.Component;
+
+/**
+ * The only class of the assistants capability that knows how the hub's LLM providers are wired: it lists the
+ * enabled providers (id and model) and calls one with chat messages, whole ({@link #chat}) or streamed as the vendor
+ * sends it ({@link #stream}). Both mask personal data for the vendor (the provider's privacy policy) and restore it
+ * in the text the caller gets. When the providers' wiring changes, this is the class to adapt.
+ */
+@Component
+public class ProviderGateway {
+
+    /** An enabled provider and the model it serves. */
+    public record ProviderModel(String provider, String model) {
+        public String openAiId() {
+            return provider + "/" + model;
+        }
+    }
+
+    /** What a call used and cost (model as the vendor reported it). */
+    public record Usage(String model, long inputTokens, long outputTokens, double costUsd) {
+    }
+
+    /** A whole answer, or the error label of a failed call ({@code refused: ...}, {@code http_429: ...}). */
+    public record Answer(String text, String finishReason, Usage usage, String error) {
+    }
+
+    /** Receives a streamed answer: text pieces as they arrive, then one {@code done} or one {@code failed}. */
+    public interface StreamListener {
+        void piece(String text);
+
+        void done(String finishReason, Usage usage);
+
+        void failed(String error);
+    }
+
+    private final ProviderRegistry registry;
+    private final ProviderCaller caller;
+    private final PersonalDataGuard privacy;
+    private final LlmProperties props;
+    private final LlmMetrics metrics;
+    private final Map<String, StreamingChatModel> streaming = new ConcurrentHashMap<>();
+
+    public ProviderGateway(ProviderRegistry registry, ProviderCaller caller, PersonalDataGuard privacy,
+            LlmProperties props, LlmMetrics metrics) {
+        this.registry = registry;
+        this.caller = caller;
+        this.privacy = privacy;
+        this.props = props;
+        this.metrics = metrics;
+    }
+
+    public List<ProviderModel> models() {
+        return registry.enabled().stream().map(p -> new ProviderModel(p.id(), p.model())).toList();
+    }
+
+    public Optional<ProviderModel> find(String provider, String model) {
+        return models().stream().filter(m -> m.provider().equals(provider) && m.model().equals(model)).findFirst();
+    }
+
+    /** One call through the provider's circuit breaker and retries (deadline: the round-table deadline). */
+    public Answer chat(String provider, List<ChatMessage> messages, Double temperature, Integer maxTokens) {
+        long deadline = System.nanoTime() + props.getDeadline().toNanos();
+        Candidate c = caller.chat(provider, messages, temperature, maxTokens, deadline);
+        Usage usage = new Usage(c.model(), c.tokens().input(), c.tokens().output(), c.costUsd());
+        return new Answer(c.text(), c.finishReason(), usage, c.ok() ? null : c.error());
+    }
+
+    /**
+     * Streams one call: the vendor's pieces reach {@code listener} as they arrive (personal data restored; a piece
+     * that may be the start of a placeholder waits for the next one). Returns at once; the listener is called on the
+     * HTTP client's thread.
+     */
+    public void stream(String provider, List<ChatMessage> messages, Double temperature, Integer maxTokens,
+            StreamListener listener) {
+        ProviderRegistry.Provider p = registry.get(provider).orElse(null);
+        if (p == null) {
+            listener.failed("not_configured");
+            return;
+        }
+        Pseudonymizer pseudonyms = privacy.open();
+        List<ChatMessage> outbound;
+        try {
+            outbound = privacy.outbound(provider, messages, pseudonyms);
+        } catch (PersonalDataGuard.Refused refused) {
+            listener.failed("refused: " + refused.getMessage());
+            return;
+        }
+        if (!p.circuit().tryAcquirePermission()) {
+            listener.failed("circuit_open");
+            return;
+        }
+        ChatRequest.Builder request = ChatRequest.builder().messages(outbound);
+        if (temperature != null) {
+            request.temperature(temperature);
+        }
+        if (maxTokens != null) {
+            request.maxOutputTokens(maxTokens);
+        }
+        long start = System.nanoTime();
+        Restorer restorer = new Restorer(pseudonyms, listener::piece);
+        streamingModel(p).chat(request.build(), new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                restorer.accept(partial);
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                long nanos = System.nanoTime() - start;
+                p.circuit().onSuccess(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                restorer.flush();
+                TokenUsage tokens = response.tokenUsage();
+                long in = tokens == null || tokens.inputTokenCount() == null ? 0 : tokens.inputTokenCount();
+                long out = tokens == null || tokens.outputTokenCount() == null ? 0 : tokens.outputTokenCount();
+                String model = response.modelName() != null ? response.modelName() : p.model();
+                double cost = cost(p.model(), model, in, out);
+                metrics.providerCall(provider, p.model(), "success", nanos / 1_000_000, in, out, cost);
+                String finish = response.finishReason() == null ? "stop"
+                        : response.finishReason().name().toLowerCase(Locale.ROOT);
+                listener.done(finish, new Usage(model, in, out, cost));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                long nanos = System.nanoTime() - start;
+                p.circuit().onError(nanos, java.util.concurrent.TimeUnit.NANOSECONDS, error);
+                metrics.providerCall(provider, p.model(), "error", nanos / 1_000_000, 0, 0, 0);
+                String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+                listener.failed(message.length() > 300 ? message.substring(0, 300) : message);
+            }
+        });
+    }
+
+    private double cost(String configuredModel, String responseModel, long in, long out) {
+        Map<String, LlmProperties.Price> prices = props.priceTable();
+        LlmProperties.Price price = prices.get(responseModel == null ? "" : responseModel.toLowerCase(Locale.ROOT));
+        if (price == null) {
+            price = prices.get(configuredModel == null ? "" : configuredModel.toLowerCase(Locale.ROOT));
+        }
+        if (price == null) {
+            return 0;
+        }
+        return Math.round((in * price.inputPerMillion() + out * price.outputPerMillion()) / 1_000_000d * 1e8) / 1e8;
+    }
+
+    private StreamingChatModel streamingModel(ProviderRegistry.Provider p) {
+        return streaming.computeIfAbsent(p.id(), id -> {
+            LlmProperties.Provider conf = props.getProviders().get(id);
+            Duration timeout = conf.getTimeout() != null ? conf.getTimeout() : props.getDeadline();
+            return switch (id) {
+                case "openai", "openai-compatible" -> OpenAiStreamingChatModel.builder()
+                        .baseUrl(conf.getBaseUrl())
+                        .apiKey(conf.getApiKey().isBlank() ? "unused" : conf.getApiKey())
+                        .modelName(conf.getModel())
+                        .timeout(timeout)
+                        .build();
+                case "anthropic" -> AnthropicStreamingChatModel.builder()
+                        .baseUrl(conf.getBaseUrl())
+                        .apiKey(conf.getApiKey())
+                        .modelName(conf.getModel())
+                        .maxTokens(props.getDefaultMaxTokens())
+                        .timeout(timeout)
+                        .build();
+                case "gemini" -> GoogleAiGeminiStreamingChatModel.builder()
+                        .baseUrl(conf.getBaseUrl())
+                        .apiKey(conf.getApiKey())
+                        .modelName(conf.getModel())
+                        .timeout(timeout)
+                        .build();
+                default -> throw new IllegalArgumentException("no streaming model for provider " + id);
+            };
+        });
+    }
+
+    /**
+     * Restores placeholders in streamed text: a piece's tail that may be an unfinished placeholder
+     * ({@code <EMAIL_}, {@code [PHONE}) is held until the next piece completes it (or the stream ends).
+     */
+    static final class Restorer {
+        private static final int LONGEST_PLACEHOLDER = 20;
+        /** What may open a placeholder, longest first ({@code &lt;} is how some models write {@code <}). */
+        private static final List<String> OPENINGS = List.of("&lt;", "&lt", "&l", "&", "<", "[", "{");
+        private final Pseudonymizer pseudonyms;
+        private final Consumer<String> out;
+        private final StringBuilder held = new StringBuilder();
+
+        Restorer(Pseudonymizer pseudonyms, Consumer<String> out) {
+            this.pseudonyms = pseudonyms;
+            this.out = out;
+        }
+
+        synchronized void accept(String piece) {
+            if (piece == null || piece.isEmpty()) {
+                return;
+            }
+            held.append(piece);
+            if (!pseudonyms.found()) {
+                emit(held.length());
+                return;
+            }
+            emit(safeLength(held));
+        }
+
+        synchronized void flush() {
+            emit(held.length());
+        }
+
+        private void emit(int length) {
+            if (length <= 0) {
+                return;
+            }
+            String text = held.substring(0, length);
+            held.delete(0, length);
+            out.accept(pseudonyms.restore(text));
+        }
+
+        /** How much of the buffer cannot be part of an unfinished placeholder (its tail may still become one). */
+        static int safeLength(CharSequence s) {
+            int n = s.length();
+            int i = n;
+            while (i > 0 && n - i < LONGEST_PLACEHOLDER && isPlaceholderChar(s.charAt(i - 1))) {
+                i--;
+            }
+            for (String open : OPENINGS) {
+                if (i >= open.length() && s.subSequence(i - open.length(), i).toString().equals(open)) {
+                    return i - open.length();
+                }
+            }
+            return i;
+        }
+
+        private static boolean isPlaceholderChar(char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        }
+    }
+}
