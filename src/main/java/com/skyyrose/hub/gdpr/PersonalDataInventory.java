@@ -330,6 +330,33 @@ public final class PersonalDataInventory {
         table("webhook_handoff", null, null, null, null, null, null, null,
                 plain("id", "event_id", "target", "source", "topic", "resource", "resource_id", "status",
                         "created_at"));
+        // ---- commerce partners (V100)
+        table("partner", Category.ACCOUNT, "id", "lower(contact_email) IN (:emails)", Erasure.ANONYMISE,
+                "contact_email = :pseudonym", null, null,
+                plain("id", "name", "status", "created_at", "updated_at", "deleted_at"),
+                col("contact_email", ColumnClass.PERSONAL, "e-mail address of the partner's contact"));
+        table("partner_api_key", null, null, null, null, null, null, null,
+                plain("key_id", "partner_id", "created_at"));
+        table("partner_product", null, null, null, null, null, null, null,
+                plain("source", "product_id", "regular_price", "collections", "images", "stock_status",
+                        "stock_quantity", "published", "updated_at"));
+        table("partner_order", null, null, null, null, null, null, null,
+                plain("source", "order_id", "partner_id", "status", "shipping", "date_completed_gmt", "updated_at"));
+        table("partner_subscription", null, null, null, null, null, null, null,
+                plain("id", "partner_id", "url", "topics", "previous_secret_until", "status", "disabled_reason",
+                        "consecutive_dead", "created_at", "updated_at"),
+                col("secret_enc", ColumnClass.SECRET, "signing secret (encrypted)"),
+                col("previous_secret_enc", ColumnClass.SECRET, "previous signing secret (encrypted)"));
+        table("partner_event", null, null, null, null, null, null, null,
+                plain("id", "topic", "resource_key", "partner_id", "body", "occurred_at"));
+        table("partner_delivery", null, null, null, null, null, null, null,
+                plain("id", "subscription_id", "event_id", "resource_key", "status", "attempts", "next_attempt_at",
+                        "lease_until", "last_status_code", "last_latency_ms", "created_at", "delivered_at",
+                        "lag_ms"),
+                col("last_error", ColumnClass.FREE_TEXT, "receiver's error"));
+        table("partner_delivery_attempt", null, null, null, null, null, null, null,
+                plain("delivery_id", "attempt", "at", "status_code", "latency_ms"),
+                col("error", ColumnClass.FREE_TEXT, "receiver's error"));
         // ---- round table (V50)
         table("round_table_result", Category.ROUND_TABLE, "id", "principal_id = :uid", Erasure.DELETE, null, null,
                 new Retention("created_at", "TRUE", null),
