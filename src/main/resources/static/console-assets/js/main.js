@@ -7,6 +7,7 @@ import * as roundTablePage from './pages/roundtable.js';
 import * as webhooksPage from './pages/webhooks.js';
 import * as jobsPage from './pages/jobs.js';
 import * as chartsPage from './pages/charts.js';
+import * as partnersPage from './pages/partners.js';
 
 const PAGES = [
   { path: 'routes', label: 'Routes', page: routesPage },
@@ -15,6 +16,7 @@ const PAGES = [
   { path: 'webhooks', label: 'Webhooks', page: webhooksPage },
   { path: 'jobs', label: 'Jobs', page: jobsPage },
   { path: 'charts', label: 'Charts', page: chartsPage },
+  { path: 'partners', label: 'Partners', page: partnersPage },
 ];
 
 const app = document.getElementById('app');

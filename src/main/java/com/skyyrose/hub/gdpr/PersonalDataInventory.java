@@ -347,16 +347,16 @@ public final class PersonalDataInventory {
                         "consecutive_dead", "created_at", "updated_at"),
                 col("secret_enc", ColumnClass.SECRET, "signing secret (encrypted)"),
                 col("previous_secret_enc", ColumnClass.SECRET, "previous signing secret (encrypted)"));
+        // event bodies hold catalog items and order status/shipment, never customer data (PartnerApiTest)
         table("partner_event", null, null, null, null, null, null, null,
                 plain("id", "topic", "resource_key", "partner_id", "body", "occurred_at"));
         table("partner_delivery", null, null, null, null, null, null, null,
                 plain("id", "subscription_id", "event_id", "resource_key", "status", "attempts", "next_attempt_at",
                         "lease_until", "last_status_code", "last_latency_ms", "created_at", "delivered_at",
-                        "lag_ms"),
-                col("last_error", ColumnClass.FREE_TEXT, "receiver's error"));
+                        "lag_ms", "last_error"));
         table("partner_delivery_attempt", null, null, null, null, null, null, null,
-                plain("delivery_id", "attempt", "at", "status_code", "latency_ms"),
-                col("error", ColumnClass.FREE_TEXT, "receiver's error"));
+                // errors are the hub's own text (HTTP status, exception class and message), never a receiver's body
+                plain("delivery_id", "attempt", "at", "status_code", "latency_ms", "error"));
         // ---- round table (V50)
         table("round_table_result", Category.ROUND_TABLE, "id", "principal_id = :uid", Erasure.DELETE, null, null,
                 new Retention("created_at", "TRUE", null),

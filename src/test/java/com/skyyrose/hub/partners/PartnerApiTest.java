@@ -157,4 +157,32 @@ class PartnerApiTest extends PartnerHubTest {
         await("the status moves", () -> "completed".equals(http().get("/api/v1/partner/orders/" + mine, auth(a))
                 .json().path("status").asText()));
     }
+
+    @Test
+    void deletingAPartnerDisablesItsSubscriptionsAndDropsItsQueuedDeliveries() {
+        String[] p = partner("Leaving " + marker());
+        RECEIVER.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/hooks/leaving"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.ok()));
+        TestHttp.Reply sub = http().postJson("/api/v1/partner/subscriptions", "{\"url\":\"http://127.0.0.1:"
+                + RECEIVER.port() + "/hooks/leaving\",\"topics\":[\"product.updated\"]}", auth(p));
+        assertThat(sub.status()).as(sub.body()).isEqualTo(201);
+        String subId = sub.json().get("id").asText();
+        http().postJson("/api/v1/partner/subscriptions/" + subId + "/pause", "", auth(p));
+        String sku = "LEAVE-" + marker();
+        send("product.updated", product(newId(), sku, "publish", "instock", 1, Instant.now()));
+        await("a queued delivery", () -> jdbc.queryForObject("SELECT count(*) FROM partner_delivery WHERE"
+                + " subscription_id = ? AND status = 'pending'", Long.class, subId) == 1);
+
+        assertThat(http().method("DELETE", "/api/v1/partners/" + p[0], admin()).status()).isEqualTo(204);
+        assertThat(http().get("/api/v1/partner/subscriptions", auth(p)).status()).isEqualTo(401);
+        assertThat(jdbc.queryForMap("SELECT status, disabled_reason FROM partner_subscription WHERE id = ?", subId))
+                .containsEntry("status", "disabled").containsEntry("disabled_reason", "partner deleted");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM partner_delivery WHERE subscription_id = ?"
+                + " AND status = 'pending'", Long.class, subId)).isZero();
+        assertThat(http().method("DELETE", "/api/v1/partners/" + p[0], admin()).status()).isEqualTo(404);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 }

@@ -295,4 +295,40 @@ class PartnerDeliveriesTest extends PartnerHubTest {
         assertThat(http().get("/api/v1/partner/subscriptions", auth(a)).json().get("items").size()).isZero();
         assertThat(received("/hooks/none")).isEmpty();
     }
+
+    @Test
+    void aStaleOrRepeatedStoreEventMakesNoEventAndA410DisablesTheSubscription() throws Exception {
+        String m = marker();
+        String[] a = partner("Gone Receiver");
+        String path = "/hooks/gone-" + m;
+        JsonNode sub = subscribe(a, receiver(path, 200), "\"product.updated\"");
+        String subId = sub.get("id").asText();
+        // the signing secret is stored encrypted, never in clear
+        String stored = jdbc.queryForObject("SELECT secret_enc FROM partner_subscription WHERE id = ?", String.class,
+                subId);
+        assertThat(stored).doesNotContain(sub.get("secret").asText().substring(6));
+
+        long id = newId();
+        String sku = "DUP-" + m;
+        Instant t = Instant.now().minusSeconds(120);
+        var newer = product(id, sku, "publish", "instock", 3, t.plusSeconds(60));
+        send("product.updated", newer);
+        await("first delivery", () -> received(path).size() == 1);
+        send("product.updated", newer);                                           // the same state again
+        send("product.updated", product(id, sku, "publish", "instock", 9, t));    // an older state, late
+        await("both store events settled", () -> jdbc.queryForObject("SELECT count(*) FROM webhook_event WHERE"
+                + " resource_id = ? AND status = 'pending'", Long.class, Long.toString(id)) == 0);
+        Thread.sleep(500);
+        assertThat(received(path)).hasSize(1);
+
+        receiver(path, 410);
+        send("product.updated", product(id, sku, "publish", "instock", 2, Instant.now()));
+        await("disabled after 410", () -> "disabled".equals(http().get("/api/v1/partner/subscriptions/" + subId,
+                auth(a)).json().path("status").asText()));
+        assertThat(http().get("/api/v1/partner/subscriptions/" + subId, auth(a)).json().get("disabled_reason")
+                .asText()).contains("410");
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 }
