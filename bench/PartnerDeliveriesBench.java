@@ -39,6 +39,15 @@ public class PartnerDeliveriesBench {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1); // the receiver's threads would keep the JVM alive
+        }
+    }
+
+    static void run(String[] args) throws Exception {
         String hub = args[0];
         String storeSecret = args[1];
         String token = args[2];

@@ -69,7 +69,8 @@ public class PartnerDeliveryWorker implements DisposableBean {
     }
 
     record Claimed(long id, String subscriptionId, String partnerId, String url, String secretEnc,
-            String previousSecretEnc, Instant previousUntil, int attempt, String body, Instant occurredAt) {
+            String previousSecretEnc, Instant previousUntil, int attempt, String body, Instant occurredAt,
+            String resourceKey) {
     }
 
     record Result(Claimed delivery, Integer status, long latencyMs, String error) {
@@ -99,18 +100,28 @@ public class PartnerDeliveryWorker implements DisposableBean {
         }
     }
 
+    /**
+     * Claims up to a batch of due deliveries. Only a bounded window of the oldest due rows is considered, so a
+     * claim costs the same with 10 or 100,000 queued: a delivery is never due before the older pending ones of its
+     * resource (a retry pushes them back, a new one starts no earlier, see {@link PartnerEvents}), so each window
+     * holds the heads it needs; in-flight (leased) rows and paused or disabled subscriptions are not in it.
+     */
     private List<Claimed> claim() {
-        return jdbc.query("WITH due AS (SELECT d.id FROM partner_delivery d"
+        return jdbc.query("WITH candidates AS (SELECT d.id FROM partner_delivery d"
                 + "   JOIN partner_subscription s ON s.id = d.subscription_id"
                 + "   WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'"
+                + "   AND (d.lease_until IS NULL OR d.lease_until < now())"
+                + "   ORDER BY d.next_attempt_at, d.id LIMIT ?),"
+                + " due AS (SELECT d.id FROM partner_delivery d JOIN candidates c ON c.id = d.id"
+                + "   WHERE d.status = 'pending' AND d.next_attempt_at <= now()"
                 + "   AND (d.lease_until IS NULL OR d.lease_until < now())"
                 + "   AND NOT EXISTS (SELECT 1 FROM partner_delivery e WHERE e.subscription_id = d.subscription_id"
                 + "     AND e.resource_key = d.resource_key AND e.status = 'pending' AND e.id < d.id)"
                 + "   ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE OF d SKIP LOCKED),"
                 + " leased AS (UPDATE partner_delivery d SET lease_until = now() + ? * interval '1 millisecond',"
                 + "   attempts = d.attempts + 1 FROM due WHERE d.id = due.id"
-                + "   RETURNING d.id, d.subscription_id, d.event_id, d.attempts)"
-                + " SELECT l.id, l.subscription_id, l.attempts, s.partner_id, s.url, s.secret_enc,"
+                + "   RETURNING d.id, d.subscription_id, d.event_id, d.attempts, d.resource_key)"
+                + " SELECT l.id, l.subscription_id, l.attempts, l.resource_key, s.partner_id, s.url, s.secret_enc,"
                 + " s.previous_secret_enc, s.previous_secret_until, e.body, e.occurred_at"
                 + " FROM leased l JOIN partner_subscription s ON s.id = l.subscription_id"
                 + " JOIN partner_event e ON e.id = l.event_id ORDER BY l.id",
@@ -119,8 +130,8 @@ public class PartnerDeliveryWorker implements DisposableBean {
                     return new Claimed(rs.getLong("id"), rs.getString("subscription_id"), rs.getString("partner_id"),
                             rs.getString("url"), rs.getString("secret_enc"), rs.getString("previous_secret_enc"),
                             until == null ? null : until.toInstant(), rs.getInt("attempts"), rs.getString("body"),
-                            rs.getTimestamp("occurred_at").toInstant());
-                }, settings.getBatchSize(), settings.getLease().toMillis());
+                            rs.getTimestamp("occurred_at").toInstant(), rs.getString("resource_key"));
+                }, settings.getBatchSize() * 10, settings.getBatchSize(), settings.getLease().toMillis());
     }
 
     private CompletableFuture<Result> send(Claimed c) {
@@ -173,6 +184,7 @@ public class PartnerDeliveryWorker implements DisposableBean {
         List<Object[]> delivered = new ArrayList<>();
         List<Object[]> retried = new ArrayList<>();
         List<Object[]> dead = new ArrayList<>();
+        List<Object[]> pushedBack = new ArrayList<>();
         Map<String, Integer> deadPerSubscription = new HashMap<>();
         Map<String, String> lastError = new HashMap<>();
         List<String> succeeded = new ArrayList<>();
@@ -198,6 +210,7 @@ public class PartnerDeliveryWorker implements DisposableBean {
                         c.attempt(), error);
             } else {
                 retried.add(new Object[] {r.status(), (int) r.latencyMs(), error, Timestamp.from(next), c.id()});
+                pushedBack.add(new Object[] {Timestamp.from(next), c.subscriptionId(), c.resourceKey(), c.id()});
             }
             if (r.status() != null && r.status() == 410) {
                 gone.add(c.subscriptionId());
@@ -210,6 +223,9 @@ public class PartnerDeliveryWorker implements DisposableBean {
                 + " last_error = NULL, lag_ms = ?, delivered_at = now(), lease_until = NULL WHERE id = ?", delivered);
         jdbc.batchUpdate("UPDATE partner_delivery SET last_status_code = ?, last_latency_ms = ?, last_error = ?,"
                 + " next_attempt_at = ?, lease_until = NULL WHERE id = ?", retried);
+        // the resource's later deliveries wait for this one: not due before its retry
+        jdbc.batchUpdate("UPDATE partner_delivery SET next_attempt_at = GREATEST(next_attempt_at, ?)"
+                + " WHERE subscription_id = ? AND resource_key = ? AND status = 'pending' AND id > ?", pushedBack);
         jdbc.batchUpdate("UPDATE partner_delivery SET status = 'dead', last_status_code = ?, last_latency_ms = ?,"
                 + " last_error = ?, lease_until = NULL WHERE id = ?", dead);
         for (String subscription : succeeded.stream().distinct().toList()) {

@@ -178,10 +178,13 @@ public class PartnerEvents {
                 + "   AND (?::text IS NULL OR s.partner_id = ?)),"
                 + " ev AS (INSERT INTO partner_event (topic, resource_key, partner_id, body, occurred_at)"
                 + "   SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM subs) RETURNING id)"
-                + " INSERT INTO partner_delivery (subscription_id, event_id, resource_key)"
-                + " SELECT subs.id, ev.id, ? FROM subs CROSS JOIN ev",
+                // not due before an older pending delivery of the same resource (see the worker's claim)
+                + " INSERT INTO partner_delivery (subscription_id, event_id, resource_key, next_attempt_at)"
+                + " SELECT subs.id, ev.id, ?, GREATEST(now(), (SELECT max(p.next_attempt_at) FROM partner_delivery p"
+                + "   WHERE p.subscription_id = subs.id AND p.resource_key = ? AND p.status = 'pending'))"
+                + " FROM subs CROSS JOIN ev",
                 topic, partner, partner, topic, resourceKey, partner, write(envelope), Timestamp.from(occurred),
-                resourceKey);
+                resourceKey, resourceKey);
     }
 
     private Instant receivedAt(Object eventId) {
