@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Sends queued partner deliveries. A worker claims due deliveries with {@code FOR UPDATE SKIP LOCKED} and a lease
@@ -40,6 +41,7 @@ public class PartnerDeliveryWorker implements DisposableBean {
     private static final int MAX_ERROR = 500;
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
     private final PartnerProperties.Delivery settings;
     private final FieldCrypto crypto;
     private final SsrfGuard ssrf;
@@ -48,8 +50,9 @@ public class PartnerDeliveryWorker implements DisposableBean {
     private final HttpClient http;
 
     public PartnerDeliveryWorker(JdbcTemplate jdbc, PartnerProperties properties, FieldCrypto crypto, SsrfGuard ssrf,
-            PartnerUsage usage) {
+            PartnerUsage usage, TransactionTemplate transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.settings = properties.getDelivery();
         this.crypto = crypto;
         this.ssrf = ssrf;
@@ -95,7 +98,8 @@ public class PartnerDeliveryWorker implements DisposableBean {
             for (CompletableFuture<Result> f : sent) {
                 results.add(f.join());
             }
-            record(results);
+            // one commit per batch: the results of a batch are written together
+            transactions.executeWithoutResult(tx -> record(results));
             total += batch.size();
         }
     }
