@@ -444,6 +444,8 @@ public final class PersonalDataInventory {
                 RedisErasure.SCAN_VALUES));
         REDIS.add(new RedisFamily("hub:auth:key-used:{key}", null, "API key last-used throttle (no personal data)",
                 RedisErasure.EXPIRES));
+        REDIS.add(new RedisFamily("hub:partner:requests:{partner}:{hour}", null,
+                "a partner's API request count per hour (no personal data; TTL 25 h)", RedisErasure.EXPIRES));
     }
 
     private PersonalDataInventory() {
