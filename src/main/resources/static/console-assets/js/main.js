@@ -9,6 +9,7 @@ import * as jobsPage from './pages/jobs.js';
 import * as chartsPage from './pages/charts.js';
 import * as routeFilesPage from './pages/routefiles.js';
 import * as usagePage from './pages/usage.js';
+import * as partnersPage from './pages/partners.js';
 
 const PAGES = [
   { path: 'routes', label: 'Routes', page: routesPage },
@@ -19,6 +20,7 @@ const PAGES = [
   { path: 'jobs', label: 'Jobs', page: jobsPage },
   { path: 'charts', label: 'Charts', page: chartsPage },
   { path: 'usage', label: 'Usage', page: usagePage },
+  { path: 'partners', label: 'Partners', page: partnersPage },
 ];
 
 const app = document.getElementById('app');

@@ -347,6 +347,33 @@ public final class PersonalDataInventory {
                         "created_at", "attempts", "next_attempt_at", "updated_at", "finished_at",
                         // a run id, document id or "removed"; an exception class and message (no payload text)
                         "outcome", "last_error"));
+        // ---- commerce partners (V100)
+        table("partner", Category.ACCOUNT, "id", "lower(contact_email) IN (:emails)", Erasure.ANONYMISE,
+                "contact_email = :pseudonym", null, null,
+                plain("id", "name", "status", "created_at", "updated_at", "deleted_at"),
+                col("contact_email", ColumnClass.PERSONAL, "e-mail address of the partner's contact"));
+        table("partner_api_key", null, null, null, null, null, null, null,
+                plain("key_id", "partner_id", "created_at"));
+        table("partner_product", null, null, null, null, null, null, null,
+                plain("source", "product_id", "regular_price", "collections", "images", "stock_status",
+                        "stock_quantity", "published", "updated_at"));
+        table("partner_order", null, null, null, null, null, null, null,
+                plain("source", "order_id", "partner_id", "status", "shipping", "date_completed_gmt", "updated_at"));
+        table("partner_subscription", null, null, null, null, null, null, null,
+                plain("id", "partner_id", "url", "topics", "previous_secret_until", "status", "disabled_reason",
+                        "consecutive_dead", "created_at", "updated_at"),
+                col("secret_enc", ColumnClass.SECRET, "signing secret (encrypted)"),
+                col("previous_secret_enc", ColumnClass.SECRET, "previous signing secret (encrypted)"));
+        // event bodies hold catalog items and order status/shipment, never customer data (PartnerApiTest)
+        table("partner_event", null, null, null, null, null, null, null,
+                plain("id", "topic", "resource_key", "partner_id", "body", "occurred_at"));
+        table("partner_delivery", null, null, null, null, null, null, null,
+                plain("id", "subscription_id", "event_id", "resource_key", "status", "attempts", "next_attempt_at",
+                        "lease_until", "last_status_code", "last_latency_ms", "created_at", "delivered_at",
+                        "lag_ms", "last_error"));
+        table("partner_delivery_attempt", null, null, null, null, null, null, null,
+                // errors are the hub's own text (HTTP status, exception class and message), never a receiver's body
+                plain("delivery_id", "attempt", "at", "status_code", "latency_ms", "error"));
         // ---- round table (V50)
         table("round_table_result", Category.ROUND_TABLE, "id", "principal_id = :uid", Erasure.DELETE, null, null,
                 new Retention("created_at", "TRUE", null),
@@ -441,6 +468,8 @@ public final class PersonalDataInventory {
                 RedisErasure.SCAN_VALUES));
         REDIS.add(new RedisFamily("hub:auth:key-used:{key}", null, "API key last-used throttle (no personal data)",
                 RedisErasure.EXPIRES));
+        REDIS.add(new RedisFamily("hub:partner:requests:{partner}:{hour}", null,
+                "a partner's API request count per hour (no personal data; TTL 25 h)", RedisErasure.EXPIRES));
     }
 
     private PersonalDataInventory() {

@@ -388,6 +388,37 @@ class ConsoleBrowserTest extends ConsoleTestHub {
                 .isEqualTo("awaiting_approval");
     }
 
+    @Test
+    void thePartnersPageShowsEachPartnersRequestsAndDeliveriesToAdminsOnly() {
+        String name = "Console Partner " + ThreadLocalRandom.current().nextInt(1_000_000);
+        TestHttp.Reply partner = http().postJson("/api/v1/partners", "{\"name\":\"" + name
+                + "\",\"contact_email\":\"ops@console-partner.example\"}", TestAuth.admin(http()));
+        assertThat(partner.status()).as(partner.body()).isEqualTo(201);
+        String id = partner.json().get("id").asText();
+        String key = http().postJson("/api/v1/partners/" + id + "/api-keys", "{}", TestAuth.admin(http())).json()
+                .get("key").asText();
+        for (int i = 0; i < 3; i++) {
+            assertThat(http().get("/api/v1/partner/catalog", "X-API-Key", key).status()).isEqualTo(200);
+        }
+
+        signIn(TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD);
+        go("#/partners");
+        waitFor(() -> present("tr[data-partner='" + id + "']"), "the partner's usage row");
+        String row = text("tr[data-partner='" + id + "']");
+        assertThat(row).contains(name, id);
+        // columns: partner, requests, delivered, failed attempts, dead letters, queued, lag p50, lag p99, oldest
+        List<WebElement> cells = all("tr[data-partner='" + id + "'] td");
+        assertThat(cells.get(1).getText()).isEqualTo("3");
+        assertThat(cells.get(2).getText()).isEqualTo("0");
+        screenshot("18-partners");
+
+        String viewer = newUser("viewer");
+        signIn(viewer, PASSWORD);
+        go("#/partners");
+        waitFor(() -> text("main").contains("for administrators"), "the partners notice");
+        assertThat(all("tr[data-partner]")).isEmpty();
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     String base() {
