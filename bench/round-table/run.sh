@@ -51,7 +51,8 @@ HUB_RATE_LIMIT_USER_PER_MINUTE=1000000 \
   java ${BENCH_JAVA_OPTS:-} -jar "$JAR" > "$WORK/hub.log" 2>&1 &
 HUB_PID=$!
 
-for _ in $(seq 1 240); do
+# BENCH_START_WAIT: seconds to wait for the hub (a loaded shared machine can need minutes)
+for _ in $(seq 1 $(( ${BENCH_START_WAIT:-120} * 2 ))); do
   if curl -fs "http://127.0.0.1:$HUB_PORT/health/ready" > /dev/null 2>&1; then break; fi
   if ! kill -0 "$HUB_PID" 2>/dev/null; then echo "hub exited:"; tail -50 "$WORK/hub.log"; exit 1; fi
   sleep 0.5

@@ -1,6 +1,7 @@
 package com.skyyrose.hub.assistants;
 
 import com.skyyrose.hub.llm.Candidate;
+import com.skyyrose.hub.llm.ChatProvider;
 import com.skyyrose.hub.llm.LlmMetrics;
 import com.skyyrose.hub.llm.LlmProperties;
 import com.skyyrose.hub.llm.ProviderCaller;
@@ -8,20 +9,15 @@ import com.skyyrose.hub.llm.ProviderRegistry;
 import com.skyyrose.hub.privacy.PersonalDataGuard;
 import com.skyyrose.hub.privacy.Pseudonymizer;
 import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
-import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.TokenUsage;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
@@ -63,7 +59,6 @@ public class ProviderGateway {
     private final PersonalDataGuard privacy;
     private final LlmProperties props;
     private final LlmMetrics metrics;
-    private final Map<String, StreamingChatModel> streaming = new ConcurrentHashMap<>();
 
     public ProviderGateway(ProviderRegistry registry, ProviderCaller caller, PersonalDataGuard privacy,
             LlmProperties props, LlmMetrics metrics) {
@@ -169,32 +164,8 @@ public class ProviderGateway {
     }
 
     private StreamingChatModel streamingModel(ProviderRegistry.Provider p) {
-        return streaming.computeIfAbsent(p.id(), id -> {
-            LlmProperties.Provider conf = props.getProviders().get(id);
-            Duration timeout = conf.getTimeout() != null ? conf.getTimeout() : props.getDeadline();
-            return switch (id) {
-                case "openai", "openai-compatible" -> OpenAiStreamingChatModel.builder()
-                        .baseUrl(conf.getBaseUrl())
-                        .apiKey(conf.getApiKey().isBlank() ? "unused" : conf.getApiKey())
-                        .modelName(conf.getModel())
-                        .timeout(timeout)
-                        .build();
-                case "anthropic" -> AnthropicStreamingChatModel.builder()
-                        .baseUrl(conf.getBaseUrl())
-                        .apiKey(conf.getApiKey())
-                        .modelName(conf.getModel())
-                        .maxTokens(props.getDefaultMaxTokens())
-                        .timeout(timeout)
-                        .build();
-                case "gemini" -> GoogleAiGeminiStreamingChatModel.builder()
-                        .baseUrl(conf.getBaseUrl())
-                        .apiKey(conf.getApiKey())
-                        .modelName(conf.getModel())
-                        .timeout(timeout)
-                        .build();
-                default -> throw new IllegalArgumentException("no streaming model for provider " + id);
-            };
-        });
+        return registry.settings(p.id()).map(ChatProvider::streamingModel)
+                .orElseThrow(() -> new IllegalArgumentException("no streaming model for provider " + p.id()));
     }
 
     /**

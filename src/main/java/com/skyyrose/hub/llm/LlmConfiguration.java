@@ -43,6 +43,33 @@ public class LlmConfiguration implements DisposableBean {
                 .poolSize(Math.min(16, props.getPoolSize())).maxPoolSize(props.getPoolSize()).maxQueueSize(0)
                 .keepAliveTime(60L).rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build();
         camel.getExecutorServiceManager().registerThreadPoolProfile(profile);
+        ((org.apache.camel.model.ModelCamelContext) camel).addResilience4jConfiguration(CIRCUIT_CONFIGURATION,
+                circuitDefaults(props.getCircuit()));
+    }
+
+    /** Name of the provider routes' shared breaker settings ({@code circuitBreaker: configuration: llm-provider}). */
+    public static final String CIRCUIT_CONFIGURATION = "llm-provider";
+
+    /**
+     * The providers' breaker settings from {@code HUB_LLM_CB_*}, tuned for low traffic (resilience4j's defaults —
+     * 100 calls, 60 s — never open): opens on failures and on slow calls (a provider that answers, but too late to
+     * count, is not worth waiting for). A provider file may override any of them inline.
+     */
+    static org.apache.camel.model.Resilience4jConfigurationDefinition circuitDefaults(LlmProperties.Circuit c) {
+        org.apache.camel.model.Resilience4jConfigurationDefinition d =
+                new org.apache.camel.model.Resilience4jConfigurationDefinition();
+        d.setSlidingWindowType("COUNT_BASED");
+        d.setSlidingWindowSize(String.valueOf(Math.max(1, c.getWindow())));
+        d.setMinimumNumberOfCalls(String.valueOf(Math.max(1, c.getMinimumCalls())));
+        d.setFailureRateThreshold(String.valueOf(c.getFailureRate()));
+        // Camel takes these two in whole seconds
+        d.setSlowCallDurationThreshold(String.valueOf(Math.max(1, c.getSlowCall().toSeconds())));
+        d.setSlowCallRateThreshold(String.valueOf(c.getSlowCallRate()));
+        d.setWaitDurationInOpenState(String.valueOf(Math.max(1, c.getOpenFor().toSeconds())));
+        d.setPermittedNumberOfCallsInHalfOpenState(String.valueOf(Math.max(1, c.getHalfOpenCalls())));
+        d.setAutomaticTransitionFromOpenToHalfOpenEnabled("true");
+        d.setThrowExceptionWhenHalfOpenOrOpenState("true");
+        return d;
     }
 
     /** A pool of the same profile for the judge's two parallel calls (managed and shut down by Camel). */

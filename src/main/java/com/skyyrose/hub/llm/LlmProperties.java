@@ -9,21 +9,23 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of the LLM round table ({@code hub.llm.*} in application.yaml, each backed by an env var): providers,
- * the round's deadline, retries, circuit breakers, selection weights, judge, price table, cache and the brand-voice
+ * Settings of the LLM round table ({@code hub.llm.*} in application.yaml, each backed by an env var; the providers
+ * themselves are route files, routes/round-table/providers/): the round's deadline, retries, circuit breakers, selection weights, judge, price table, cache and the brand-voice
  * fallback used when no brand-context route is present.
  */
 @ConfigurationProperties("hub.llm")
 public class LlmProperties {
 
-    /** Provider ids in panel order (also the deterministic tie-break order). */
+    /**
+     * The shipped providers' ids, first in panel order (the deterministic tie-break order); providers added as
+     * route files (routes/round-table/providers/) follow by id.
+     */
     public static final List<String> PROVIDER_IDS = List.of("openai", "anthropic", "gemini", "openai-compatible");
 
     private Duration deadline = Duration.ofSeconds(20);
     private int poolSize = 128;
     private Duration cacheTtl = Duration.ofMinutes(10);
     private int defaultMaxTokens = 1024;
-    private Map<String, Provider> providers = new LinkedHashMap<>();
     private Retry retry = new Retry();
     private Circuit circuit = new Circuit();
     private Quorum quorum = new Quorum();
@@ -36,22 +38,6 @@ public class LlmProperties {
     /** Passages retrieved for the question to check the answers' claims (the first {@code ragPassages} are shown). */
     private int scoringPassages = 10;
     private Brand brand = new Brand();
-
-    public static class Provider {
-        private String apiKey = "";
-        private String baseUrl = "";
-        private String model = "";
-        private Duration timeout;
-
-        public String getApiKey() { return apiKey; }
-        public void setApiKey(String apiKey) { this.apiKey = apiKey; }
-        public String getBaseUrl() { return baseUrl; }
-        public void setBaseUrl(String baseUrl) { this.baseUrl = baseUrl; }
-        public String getModel() { return model; }
-        public void setModel(String model) { this.model = model; }
-        public Duration getTimeout() { return timeout; }
-        public void setTimeout(Duration timeout) { this.timeout = timeout; }
-    }
 
     public static class Retry {
         private int maxAttempts = 3;
@@ -227,8 +213,6 @@ public class LlmProperties {
     public void setCacheTtl(Duration cacheTtl) { this.cacheTtl = cacheTtl; }
     public int getDefaultMaxTokens() { return defaultMaxTokens; }
     public void setDefaultMaxTokens(int v) { this.defaultMaxTokens = v; }
-    public Map<String, Provider> getProviders() { return providers; }
-    public void setProviders(Map<String, Provider> providers) { this.providers = providers; }
     public Retry getRetry() { return retry; }
     public void setRetry(Retry retry) { this.retry = retry; }
     public Circuit getCircuit() { return circuit; }

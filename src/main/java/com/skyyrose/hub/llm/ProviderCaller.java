@@ -8,6 +8,9 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.skyyrose.hub.observability.GenAiSpans;
@@ -21,7 +24,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Calls one provider for one round: builds the chat request (system prompt grounded in brand and passages),
- * goes through the provider's circuit breaker and the retrying HTTP client, and always returns a
+ * sends it to the provider's route {@code direct:llm-<id>} (its YAML file: circuit breaker, then
+ * {@code direct:llm-attempt} with the retries of {@code llm-provider-retries}), and always returns a
  * {@link Candidate} — an answer with tokens and cost, or the error — so one provider never fails the round.
  */
 @Component
@@ -33,11 +37,13 @@ public class ProviderCaller {
     private final ObjectMapper json = new ObjectMapper();
     private final PersonalDataGuard privacy;
     private final GenAiSpans spans;
+    private final ProducerTemplate routes;
 
     public ProviderCaller(ProviderRegistry registry, LlmMetrics metrics, LlmProperties props,
-            PersonalDataGuard privacy, GenAiSpans spans) {
+            PersonalDataGuard privacy, GenAiSpans spans, ProducerTemplate routes) {
         this.registry = registry;
         this.spans = spans;
+        this.routes = routes;
         this.privacy = privacy;
         this.metrics = metrics;
         this.prices = props.priceTable();
@@ -113,8 +119,7 @@ public class ProviderCaller {
     private Candidate chat(String providerId, ProviderRegistry.Provider provider, ChatRequest built,
             long deadlineNanos, long start, GenAiSpans.Call span) {
         try {
-            ChatResponse response = RetryingHttpClient.withDeadline(deadlineNanos,
-                    () -> provider.circuit().executeSupplier(() -> provider.chat().chat(built)));
+            ChatResponse response = callRoute(providerId, built, deadlineNanos);
             long latency = (System.nanoTime() - start) / 1_000_000;
             TokenUsage usage = response.tokenUsage();
             long in = usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
@@ -136,6 +141,24 @@ public class ProviderCaller {
             span.failed(outcome);
             return Candidate.failed(providerId, provider.model(), error, latency);
         }
+    }
+
+    /** One call through the provider's route; its failure (breaker open, vendor error, timeout) is thrown. */
+    private ChatResponse callRoute(String providerId, ChatRequest request, long deadlineNanos) {
+        Exchange exchange = new DefaultExchange(routes.getCamelContext());
+        exchange.getMessage().setBody(request);
+        exchange.getMessage().setHeader(ProviderAttempt.PROVIDER, providerId);
+        exchange.getMessage().setHeader(ProviderAttempt.DEADLINE, deadlineNanos);
+        Exchange done = routes.send(ProviderRegistry.PREFIX_ENDPOINT + providerId, exchange);
+        Exception failure = done.getException();
+        if (failure != null) {
+            throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure.getMessage(), failure);
+        }
+        ChatResponse response = done.getMessage().getBody(ChatResponse.class);
+        if (response == null) {
+            throw new IllegalStateException("route llm-" + providerId + " returned no chat response");
+        }
+        return response;
     }
 
     private static Candidate restore(Candidate c, Pseudonymizer pseudonyms) {
@@ -160,7 +183,7 @@ public class ProviderCaller {
             if (t instanceof CallNotPermittedException) {
                 return "circuit_open";
             }
-            if (t instanceof RetryingHttpClient.ConnectionFailure f) {
+            if (t instanceof ChatHttpClient.ConnectionFailure f) {
                 return "timeout".equals(f.getMessage()) ? "timeout" : f.getMessage();
             }
             if (t instanceof java.net.http.HttpTimeoutException) {

@@ -1,138 +1,132 @@
 package com.skyyrose.hub.llm;
 
-import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.googleai.GoogleAiGeminiChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.resilience4j.ResilienceProcessor;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured LLM providers: one langchain4j chat model each (built with the provider's base URL, key and
- * model from env), behind its own resilience4j circuit breaker tuned for low traffic, opening on failures and on
- * slow calls. A provider is enabled by its key ({@code OPENAI_API_KEY}, {@code ANTHROPIC_API_KEY},
- * {@code GEMINI_API_KEY}) or, for the OpenAI-compatible one, by {@code OPENAI_COMPAT_BASE_URL}.
+ * The round table's providers, as the routes folder declares them: a provider {@code <id>} is a running route
+ * {@code llm-<id>} of group {@code llm-provider} (from {@code direct:llm-<id>}, its call behind a Camel
+ * {@code circuitBreaker}) plus its model bean {@code llm-<id>} ({@link ChatProvider}), both in one YAML file under
+ * routes/round-table/providers/. Dropping, editing or deleting such a file adds, changes or removes the provider
+ * through live reload; nothing here is cached, so every round sees the routes as they are.
  * <p>
- * The breaker is resilience4j's, kept programmatic rather than Camel's circuitBreaker EIP: the judge's calls share
- * it (they do not go through a route), and the providers operation reads its state and metrics by provider.
+ * A provider is enabled when its route is started and its bean is configured (its key set; for servers that take
+ * no key, its base URL). Panel order (also the selection's tie-break): openai, anthropic, gemini,
+ * openai-compatible, then the others by id.
  */
 @Component
 public class ProviderRegistry {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ProviderRegistry.class);
+    /** Route group of provider routes; their ids are {@code llm-<provider id>}, and so are their model beans. */
+    public static final String GROUP = "llm-provider";
+    public static final String PREFIX = "llm-";
+    /** Endpoint of provider {@code <id>}'s route: {@code direct:llm-<id>}. */
+    public static final String PREFIX_ENDPOINT = "direct:llm-";
 
-    /** One enabled provider. {@code family} groups providers serving the same vendor's models (judge choice). */
+    /**
+     * One enabled provider. {@code family} groups providers serving the same vendor's models (judge choice);
+     * {@code circuit} is the breaker of the route's {@code circuitBreaker} EIP (shared by the judge's calls).
+     * To call one, use {@link ProviderCaller#chat}: it goes through the route (breaker, retries, privacy, metrics).
+     */
     public record Provider(String id, String family, String model, String baseUrl, ChatModel chat,
             CircuitBreaker circuit) {
     }
 
-    private final Map<String, Provider> providers;
-    private final CircuitBreakerRegistry circuits;
+    private final CamelContext camel;
+    /** Breaker per route instance (a reloaded route is a new instance with a new breaker; old ones are collected). */
+    private final java.util.Map<Route, CircuitBreaker> breakers =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
-    public ProviderRegistry(LlmProperties props) {
-        LlmProperties.Circuit c = props.getCircuit();
-        CircuitBreakerConfig config = CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(Math.max(1, c.getWindow()))
-                .minimumNumberOfCalls(Math.max(1, c.getMinimumCalls()))
-                .failureRateThreshold(c.getFailureRate())
-                // slow calls open it too: a provider that answers, but too late to count, is not worth waiting for
-                .slowCallDurationThreshold(c.getSlowCall())
-                .slowCallRateThreshold(c.getSlowCallRate())
-                .waitDurationInOpenState(c.getOpenFor())
-                .permittedNumberOfCallsInHalfOpenState(Math.max(1, c.getHalfOpenCalls()))
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .build();
-        this.circuits = CircuitBreakerRegistry.of(config);
-        java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .build();
-        Map<String, Provider> enabled = new LinkedHashMap<>();
-        for (String id : LlmProperties.PROVIDER_IDS) {
-            LlmProperties.Provider p = props.getProviders().get(id);
-            if (p == null || !isEnabled(id, p)) {
-                continue;
-            }
-            Duration timeout = p.getTimeout() != null ? p.getTimeout() : props.getDeadline();
-            RetryingHttpClient.Builder http = new RetryingHttpClient.Builder(jdk, timeout, props.getRetry());
-            ChatModel model = build(id, p, http, timeout, props.getDefaultMaxTokens());
-            enabled.put(id, new Provider(id, family(id), p.getModel(), p.getBaseUrl(), model,
-                    circuits.circuitBreaker(id)));
-            LOG.info("LLM provider {} enabled: model {} at {}", id, p.getModel(), p.getBaseUrl());
-        }
-        this.providers = Collections.unmodifiableMap(enabled);
-        if (enabled.isEmpty()) {
-            LOG.info("No LLM provider configured: the round table answers with the local (degraded) answerer");
-        }
-    }
-
-    private static boolean isEnabled(String id, LlmProperties.Provider p) {
-        return "openai-compatible".equals(id) ? !p.getBaseUrl().isBlank() : !p.getApiKey().isBlank();
-    }
-
-    private static String family(String id) {
-        return id;
-    }
-
-    private static ChatModel build(String id, LlmProperties.Provider p, RetryingHttpClient.Builder http,
-            Duration timeout, int maxTokens) {
-        return switch (id) {
-            case "openai", "openai-compatible" -> OpenAiChatModel.builder()
-                    .httpClientBuilder(http)
-                    .baseUrl(p.getBaseUrl())
-                    // local OpenAI-compatible servers (Ollama, vLLM) accept any key
-                    .apiKey(p.getApiKey().isBlank() ? "unused" : p.getApiKey())
-                    .modelName(p.getModel())
-                    .timeout(timeout)
-                    .maxRetries(0)
-                    .build();
-            case "anthropic" -> AnthropicChatModel.builder()
-                    .httpClientBuilder(http)
-                    .baseUrl(p.getBaseUrl())
-                    .apiKey(p.getApiKey())
-                    .modelName(p.getModel())
-                    .maxTokens(maxTokens)
-                    .timeout(timeout)
-                    .maxRetries(0)
-                    .build();
-            case "gemini" -> GoogleAiGeminiChatModel.builder()
-                    .httpClientBuilder(http)
-                    .baseUrl(p.getBaseUrl())
-                    .apiKey(p.getApiKey())
-                    .modelName(p.getModel())
-                    .timeout(timeout)
-                    .maxRetries(0)
-                    .build();
-            default -> throw new IllegalArgumentException("unknown provider " + id);
-        };
+    public ProviderRegistry(CamelContext camel) {
+        this.camel = camel;
     }
 
     public Optional<Provider> get(String id) {
-        return Optional.ofNullable(providers.get(id));
+        if (id == null || id.isBlank()) {
+            return Optional.empty();
+        }
+        return provider(camel.getRoute(PREFIX + id));
     }
 
     /** Enabled providers in panel order. */
     public List<Provider> enabled() {
-        return new ArrayList<>(providers.values());
+        List<Provider> found = new ArrayList<>();
+        for (Route route : camel.getRoutes()) {
+            if (GROUP.equals(route.getGroup())) {
+                provider(route).ifPresent(found::add);
+            }
+        }
+        found.sort(Comparator.comparing(Provider::id, ProviderRegistry::panelOrder));
+        return found;
+    }
+
+    /** Ids of every provider route (enabled or not, e.g. without its key) in panel order. */
+    public List<String> declared() {
+        List<String> ids = new ArrayList<>();
+        for (Route route : camel.getRoutes()) {
+            if (GROUP.equals(route.getGroup()) && route.getRouteId().startsWith(PREFIX)) {
+                ids.add(route.getRouteId().substring(PREFIX.length()));
+            }
+        }
+        ids.sort(ProviderRegistry::panelOrder);
+        return ids;
     }
 
     public boolean isEnabled(String id) {
-        return providers.containsKey(id);
+        return get(id).isPresent();
     }
 
-    public CircuitBreakerRegistry circuits() {
-        return circuits;
+    /** The panel order: the four shipped providers first (as before), then the others by id. */
+    static int panelOrder(String a, String b) {
+        int ia = LlmProperties.PROVIDER_IDS.indexOf(a);
+        int ib = LlmProperties.PROVIDER_IDS.indexOf(b);
+        if (ia >= 0 || ib >= 0) {
+            return Integer.compare(ia < 0 ? Integer.MAX_VALUE : ia, ib < 0 ? Integer.MAX_VALUE : ib);
+        }
+        return a.compareTo(b);
+    }
+
+    private Optional<Provider> provider(Route route) {
+        if (route == null || !GROUP.equals(route.getGroup()) || !route.getRouteId().startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String routeId = route.getRouteId();
+        ServiceStatus status = camel.getRouteController().getRouteStatus(routeId);
+        if (status == null || !status.isStarted()) {
+            return Optional.empty();
+        }
+        ChatProvider bean = camel.getRegistry().lookupByNameAndType(routeId, ChatProvider.class);
+        CircuitBreaker circuit = breakers.computeIfAbsent(route, ProviderRegistry::circuitOf);
+        if (bean == null || !bean.isConfigured() || circuit == null) {
+            return Optional.empty();
+        }
+        String id = routeId.substring(PREFIX.length());
+        String family = bean.getFamily().isBlank() ? id : bean.getFamily();
+        return Optional.of(new Provider(id, family, bean.getModel(), bean.getBaseUrl(), bean.chatModel(), circuit));
+    }
+
+    /** The model bean of an enabled provider (its wire format, base URL, key and model), e.g. to stream from it. */
+    public Optional<ChatProvider> settings(String id) {
+        return get(id).map(p -> camel.getRegistry().lookupByNameAndType(PREFIX + id, ChatProvider.class));
+    }
+
+    /** The breaker of the route's circuitBreaker EIP (created when the route started). */
+    private static CircuitBreaker circuitOf(Route route) {
+        for (Processor p : route.filter("*")) {
+            if (p instanceof ResilienceProcessor breaker && breaker.getCircuitBreaker() != null) {
+                return breaker.getCircuitBreaker();
+            }
+        }
+        return null;
     }
 }

@@ -262,7 +262,12 @@ public class RoundTableApi {
                 registry.enabled().stream().map(ProviderRegistry.Provider::id).toList(), recent,
                 props.getLatencyBudget());
         List<Map<String, Object>> list = new ArrayList<>();
-        for (String id : LlmProperties.PROVIDER_IDS) {
+        // the shipped providers (also when their file is gone: enabled false) and every provider file
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>(LlmProperties.PROVIDER_IDS);
+        ids.addAll(registry.declared());
+        List<String> ordered = new ArrayList<>(ids);
+        ordered.sort(ProviderRegistry::panelOrder);
+        for (String id : ordered) {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("id", id);
             ProviderRegistry.Provider provider = registry.get(id).orElse(null);

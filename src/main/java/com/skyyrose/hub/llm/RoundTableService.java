@@ -26,6 +26,8 @@ public class RoundTableService {
 
     static final String REQUEST = "hub.llm.request";
     static final String PANEL = "hub.llm.panel";
+    static final String PANEL_IDS = "hub.llm.panel-ids";
+    static final String BRANCH = "direct:round-table-branch";
     static final String DEADLINE = "hub.llm.deadline";
     static final String STARTED = "hub.llm.started";
     static final String COLLECTED = "hub.llm.candidates";
@@ -54,16 +56,16 @@ public class RoundTableService {
         this.privacy = privacy;
     }
 
-    /** The provider ids a request's panel resolves to (panel order): requested ones, else every enabled provider. */
+    /**
+     * The provider ids a request's panel resolves to (panel order): requested ones (a requested provider that is not
+     * configured is listed with error not_configured), else every enabled provider.
+     */
     public List<String> panel(RoundTableRequest request) {
-        List<String> panel = new ArrayList<>();
-        boolean everyEnabled = request.providers().isEmpty();
-        for (String id : LlmProperties.PROVIDER_IDS) {
-            // a provider asked for by name but not configured is listed with error not_configured
-            if (everyEnabled ? registry.isEnabled(id) : request.providers().contains(id)) {
-                panel.add(id);
-            }
+        if (request.providers().isEmpty()) {
+            return registry.enabled().stream().map(ProviderRegistry.Provider::id).toList();
         }
+        List<String> panel = new ArrayList<>(new java.util.LinkedHashSet<>(request.providers()));
+        panel.sort(ProviderRegistry::panelOrder);
         return panel;
     }
 
@@ -75,14 +77,12 @@ public class RoundTableService {
         }
         exchange.setProperty(REQUEST, request);
         exchange.setProperty(STARTED, System.nanoTime());
-        List<String> endpoints = new ArrayList<>();
-        for (String id : panel(request)) {
-            if (registry.isEnabled(id)) {
-                endpoints.add("direct:llm-" + id);
-            }
-        }
+        // every branch is direct:round-table-branch; a branch finds its provider by its index in the fan-out
+        List<String> asked = panel(request).stream().filter(registry::isEnabled).toList();
+        List<String> endpoints = java.util.Collections.nCopies(asked.size(), BRANCH);
+        exchange.setProperty(PANEL_IDS, asked);
         // personal data is pseudonymised per request; a panel provider with policy 'refuse' refuses it here (422)
-        privacy.open(exchange, request, endpoints.stream().map(e -> e.substring("direct:llm-".length())).toList());
+        privacy.open(exchange, request, asked);
         // the providers' deadline starts after the masking (it counts in the round's latency, not in theirs)
         exchange.setProperty(DEADLINE, System.nanoTime() + props.getDeadline().toNanos());
         exchange.setProperty(PANEL, endpoints);
@@ -98,6 +98,17 @@ public class RoundTableService {
      * while the branch waits for it only until the round closes; a provider still running then is {@code late}
      * (round closed on quorum) or {@code timeout} (deadline), and its answer is discarded. Never throws.
      */
+    public Candidate answer(Exchange exchange) throws InterruptedException {
+        @SuppressWarnings("unchecked")
+        List<String> ids = exchange.getProperty(PANEL_IDS, List.class);
+        Integer index = exchange.getProperty(Exchange.MULTICAST_INDEX, Integer.class);
+        if (ids == null || index == null || index < 0 || index >= ids.size()) {
+            throw new IllegalStateException("direct:round-table-branch runs only as a branch of direct:round-table");
+        }
+        return answer(ids.get(index), exchange);
+    }
+
+    /** The branch of one provider (see {@link #answer(Exchange)}). */
     public Candidate answer(String providerId, Exchange exchange) throws InterruptedException {
         RoundTableRequest request = exchange.getProperty(REQUEST, RoundTableRequest.class);
         long deadline = exchange.getProperty(DEADLINE, Long.class);

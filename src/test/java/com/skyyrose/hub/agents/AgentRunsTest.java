@@ -62,7 +62,7 @@ class AgentRunsTest extends HubIntegrationTest {
         if (keys != null && !keys.isEmpty()) {
             redis.delete(keys);
         }
-        providers.circuits().getAllCircuitBreakers().forEach(
+        providers.enabled().stream().map(com.skyyrose.hub.llm.ProviderRegistry.Provider::circuit).forEach(
                 io.github.resilience4j.circuitbreaker.CircuitBreaker::reset);
     }
 

@@ -110,7 +110,7 @@ class RoundTableApiTest extends HubIntegrationTest {
         for (LlmVendorFake fake : List.of(OPENAI, ANTHROPIC, GEMINI)) {
             fake.reset();
         }
-        providers.circuits().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
+        providers.enabled().stream().map(com.skyyrose.hub.llm.ProviderRegistry.Provider::circuit).forEach(CircuitBreaker::reset);
     }
 
     @AfterAll

@@ -87,7 +87,7 @@ class RoundTableGroundingEvalTest extends HubIntegrationTest {
         int total = 0;
         for (JsonNode c : set.get("cases")) {
             PANEL.forEach(LlmVendorFake::reset);
-            providers.circuits().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
+            providers.enabled().stream().map(com.skyyrose.hub.llm.ProviderRegistry.Provider::circuit).forEach(CircuitBreaker::reset);
             for (int i = 0; i < 3; i++) {
                 PANEL.get(i).answers(c.get("answers").get(i).asText());
             }

@@ -88,7 +88,7 @@ class RoundTableQuorumTest extends HubIntegrationTest {
         for (LlmVendorFake fake : List.of(OPENAI, ANTHROPIC, GEMINI)) {
             fake.reset();
         }
-        providers.circuits().getAllCircuitBreakers().forEach(CircuitBreaker::reset);
+        providers.enabled().stream().map(com.skyyrose.hub.llm.ProviderRegistry.Provider::circuit).forEach(CircuitBreaker::reset);
     }
 
     /** Late calls of one test must not reach the next one's circuit breakers. */

@@ -17,25 +17,30 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The HTTP client under every langchain4j provider model: JDK HTTP, retrying only 429, 5xx and connection errors,
- * with exponential backoff that honours the vendor's {@code Retry-After}, and never past the round's deadline
- * (set per calling thread with {@link #withDeadline}). langchain4j's own retries are switched off
- * ({@code maxRetries(0)}) because its exceptions no longer carry the response headers.
+ * The HTTP client under every langchain4j provider model: JDK HTTP, one attempt bounded by the round's deadline
+ * (set per calling thread with {@link #withDeadline}). Retries are the provider route's (the routeConfiguration
+ * {@code llm-provider-retries} in routes/round-table/llm-providers.camel.yaml); this client only tells them what
+ * langchain4j's exceptions lose: whether the failure is retryable (429, 5xx, connection) and the vendor's
+ * {@code Retry-After}. langchain4j's own retries are off ({@code maxRetries(0)}).
  */
-final class RetryingHttpClient implements HttpClient {
+public final class ChatHttpClient implements HttpClient {
 
     private static final Set<String> RESTRICTED = Set.of("content-length", "host", "connection", "upgrade",
             "expect", "te", "trailer", "transfer-encoding");
     private static final ThreadLocal<Long> DEADLINE = new ThreadLocal<>();
 
+    /** One JDK client for every provider model (HTTP/1.1: the fakes and some local servers speak only that). */
+    private static final java.net.http.HttpClient JDK = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build();
+
     private final java.net.http.HttpClient jdk;
     private final Duration readTimeout;
-    private final LlmProperties.Retry retry;
 
-    RetryingHttpClient(java.net.http.HttpClient jdk, Duration readTimeout, LlmProperties.Retry retry) {
+    ChatHttpClient(java.net.http.HttpClient jdk, Duration readTimeout) {
         this.jdk = jdk;
         this.readTimeout = readTimeout;
-        this.retry = retry;
     }
 
     /** Runs {@code call} with calls on this thread bounded by {@code deadlineNanos} (System.nanoTime based). */
@@ -53,48 +58,32 @@ final class RetryingHttpClient implements HttpClient {
         }
     }
 
-    /** One attempt's outcome the retry loop needs: status and the Retry-After delay if any. */
-    static final class RetryableFailure extends HttpException {
+    /** A 429 or 5xx answer: worth another attempt, after the vendor's {@code Retry-After} if it sent one. */
+    public static final class RetryableFailure extends HttpException {
         private final Duration retryAfter;
 
         RetryableFailure(int status, String body, Duration retryAfter) {
             super(status, body);
             this.retryAfter = retryAfter;
         }
+
+        /** The vendor's Retry-After, or null. */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
     }
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
-        int attempts = Math.max(1, retry.getMaxAttempts());
-        Duration backoff = retry.getBackoff();
-        RuntimeException last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            Duration remaining = remaining();
-            if (remaining.isNegative() || remaining.isZero()) {
-                throw last != null ? last : new HttpException(504, "deadline reached before the call");
-            }
-            Duration wait;
-            try {
-                return once(request, min(readTimeout, remaining));
-            } catch (RetryableFailure e) {
-                last = new HttpException(e.statusCode(), e.getMessage());
-                wait = e.retryAfter != null ? e.retryAfter : backoff;
-            } catch (ConnectionFailure e) {
-                last = e;
-                wait = backoff;
-            }
-            if (attempt == attempts || wait.compareTo(retry.getMaxWait()) > 0
-                    || wait.plusMillis(50).compareTo(remaining()) >= 0) {
-                break;
-            }
-            sleep(wait);
-            backoff = backoff.multipliedBy(2);
+        Duration remaining = remaining();
+        if (remaining.isNegative() || remaining.isZero()) {
+            throw new HttpException(504, "deadline reached before the call");
         }
-        throw last;
+        return once(request, min(readTimeout, remaining));
     }
 
     /** A connection-level failure (refused, reset, read timeout). */
-    static final class ConnectionFailure extends RuntimeException {
+    public static final class ConnectionFailure extends RuntimeException {
         ConnectionFailure(String message, Throwable cause) {
             super(message, cause);
         }
@@ -154,7 +143,8 @@ final class RetryingHttpClient implements HttpClient {
         }
     }
 
-    private static Duration remaining() {
+    /** Time left before this thread's deadline (a day when none is set). */
+    static Duration remaining() {
         Long deadline = DEADLINE.get();
         return deadline == null ? Duration.ofDays(1) : Duration.ofNanos(deadline - System.nanoTime());
     }
@@ -163,38 +153,20 @@ final class RetryingHttpClient implements HttpClient {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(Math.max(0, d.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionFailure("interrupted", e);
-        }
-    }
-
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
         throw new UnsupportedOperationException("the round table does not stream");
     }
 
-    /** Builder langchain4j model builders accept; the timeouts they set are ignored in favour of ours. */
-    static final class Builder implements HttpClientBuilder {
-        private final java.net.http.HttpClient jdk;
-        private final Duration readTimeout;
-        private final LlmProperties.Retry retry;
+    /** Builder langchain4j model builders accept: the model's timeout bounds each attempt. */
+    public static final class Builder implements HttpClientBuilder {
         private Duration connect = Duration.ofSeconds(5);
-        private Duration read;
-
-        Builder(java.net.http.HttpClient jdk, Duration readTimeout, LlmProperties.Retry retry) {
-            this.jdk = jdk;
-            this.readTimeout = readTimeout;
-            this.retry = retry;
-        }
+        private Duration read = Duration.ofSeconds(20);
 
         @Override public Duration connectTimeout() { return connect; }
         @Override public HttpClientBuilder connectTimeout(Duration d) { if (d != null) { connect = d; } return this; }
-        @Override public Duration readTimeout() { return read == null ? readTimeout : read; }
-        @Override public HttpClientBuilder readTimeout(Duration d) { read = d; return this; }
-        @Override public HttpClient build() { return new RetryingHttpClient(jdk, readTimeout, retry); }
+        @Override public Duration readTimeout() { return read; }
+        @Override public HttpClientBuilder readTimeout(Duration d) { if (d != null) { read = d; } return this; }
+        @Override public HttpClient build() { return new ChatHttpClient(JDK, read); }
     }
 }
