@@ -186,13 +186,20 @@ final class ClaimGrounding {
         Evidence equal = null;
         int equalScore = 0;
         for (Evidence e : evidence) {
-            int sentenceOverlap = overlap(sentence.terms(), e.terms());
+            // the overlaps are counted only for sentences and clauses holding a quantity of this kind
+            int sentenceOverlap = -1;
             int questionOverlap = this.questionOverlap.get(e);
             for (ClaimExtractor.Clause ec : e.sentence().clauses()) {
-                int clauseOverlap = overlap(clause.terms(), ec.terms());
+                int clauseOverlap = -1;
                 for (ClaimExtractor.Quantity eq : ec.quantities()) {
                     if (!eq.kind().equals(q.kind())) {
                         continue;
+                    }
+                    if (clauseOverlap < 0) {
+                        clauseOverlap = overlap(clause.terms(), ec.terms());
+                    }
+                    if (sentenceOverlap < 0) {
+                        sentenceOverlap = overlap(sentence.terms(), e.terms());
                     }
                     int score = 2 * overlap(q.local(), eq.local()) + 2 * clauseOverlap + sentenceOverlap
                             + questionOverlap;
