@@ -60,6 +60,13 @@ final class VectorIndex {
     private final Map<Group, Integer> groupIds = new HashMap<>();
     private final List<Group> groups = new ArrayList<>();
     private volatile long version;
+    /**
+     * The stored decimals ({@link #decimal}) of slots that were leading hits: 384 Float.toString + parseDouble per
+     * hit were the largest Java cost of a search. Bounded; a slot's entry goes when the slot is freed or reused.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, double[]> storedDecimals =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int STORED_DECIMALS_MAX = 8192;
 
     long version() {
         return version;
@@ -93,7 +100,7 @@ final class VectorIndex {
         try {
             return (long) blocks.size() * BLOCK_FLOATS * Float.BYTES + (long) chunkIds.length * (Long.BYTES
                     + Integer.BYTES) + free.length * 4L + slotsByDocument.size() * 120L + live * 4L
-                    + groups.size() * 200L;
+                    + groups.size() * 200L + storedDecimals.size() * (DIM * 8L + 80L);
         } finally {
             lock.readLock().unlock();
         }
@@ -141,6 +148,7 @@ final class VectorIndex {
         int slot;
         if (freeCount > 0) {
             slot = free[--freeCount];
+            storedDecimals.remove(slot);
         } else {
             slot = highWater++;
             if (slot >= chunkIds.length) {
@@ -160,6 +168,7 @@ final class VectorIndex {
     }
 
     private void release(int slot) {
+        storedDecimals.remove(slot);
         chunkIds[slot] = 0;
         live--;
         if (freeCount == free.length) {
@@ -376,12 +385,23 @@ final class VectorIndex {
         int i = 0;
         for (; i < sorted.size() && sorted.get(i).distance() <= limit; i++) {
             Scored h = sorted.get(i);
-            lead.add(new Scored(h.slot(), h.chunkId(), exactDistance(decimal(blocks.get(h.slot() / BLOCK_ROWS),
-                    (h.slot() % BLOCK_ROWS) * DIM), 0, q)));
+            lead.add(new Scored(h.slot(), h.chunkId(), exactDistance(storedDecimal(h.slot()), 0, q)));
         }
         lead.sort(ORDER);
         lead.addAll(sorted.subList(i, sorted.size()));
         return lead.stream().map(h -> new Hit(h.chunkId(), h.distance())).toList();
+    }
+
+    /** The slot's vector as stored decimals, remembered (called under the read lock; slots change under the write lock). */
+    private double[] storedDecimal(int slot) {
+        double[] known = storedDecimals.get(slot);
+        if (known == null) {
+            known = decimal(blocks.get(slot / BLOCK_ROWS), (slot % BLOCK_ROWS) * DIM);
+            if (storedDecimals.size() < STORED_DECIMALS_MAX) {
+                storedDecimals.put(slot, known);
+            }
+        }
+        return known;
     }
 
     static double[] decimal(float[] v, int off) {

@@ -59,6 +59,8 @@ final class ClaimGrounding {
     private final List<Evidence> passages = new ArrayList<>();
     private final List<Evidence> brand = new ArrayList<>();
     private final Set<String> question;
+    /** Each evidence sentence's words shared with the question (the same for every claim of the round). */
+    private final Map<Evidence, Integer> questionOverlap = new java.util.IdentityHashMap<>();
 
     ClaimGrounding(String question, List<Map<String, Object>> passageList, Map<String, Object> brandContext) {
         this.question = ClaimExtractor.terms(ClaimExtractor.normalize(question == null ? "" : question));
@@ -70,6 +72,11 @@ final class ClaimGrounding {
         for (String text : brandFacts(brandContext)) {
             for (ClaimExtractor.Sentence s : ClaimExtractor.evidenceSentences(text)) {
                 brand.add(new Evidence(s, new HashSet<>(s.terms()), "brand context", true));
+            }
+        }
+        for (List<Evidence> list : List.of(passages, brand)) {
+            for (Evidence e : list) {
+                questionOverlap.put(e, overlap(this.question, e.terms()));
             }
         }
     }
@@ -179,13 +186,20 @@ final class ClaimGrounding {
         Evidence equal = null;
         int equalScore = 0;
         for (Evidence e : evidence) {
-            int sentenceOverlap = overlap(sentence.terms(), e.terms());
-            int questionOverlap = overlap(question, e.terms());
+            // the overlaps are counted only for sentences and clauses holding a quantity of this kind
+            int sentenceOverlap = -1;
+            int questionOverlap = this.questionOverlap.get(e);
             for (ClaimExtractor.Clause ec : e.sentence().clauses()) {
-                int clauseOverlap = overlap(clause.terms(), ec.terms());
+                int clauseOverlap = -1;
                 for (ClaimExtractor.Quantity eq : ec.quantities()) {
                     if (!eq.kind().equals(q.kind())) {
                         continue;
+                    }
+                    if (clauseOverlap < 0) {
+                        clauseOverlap = overlap(clause.terms(), ec.terms());
+                    }
+                    if (sentenceOverlap < 0) {
+                        sentenceOverlap = overlap(sentence.terms(), e.terms());
                     }
                     int score = 2 * overlap(q.local(), eq.local()) + 2 * clauseOverlap + sentenceOverlap
                             + questionOverlap;
@@ -249,6 +263,11 @@ final class ClaimGrounding {
     private static int overlap(Set<String> a, Set<String> b) {
         if (a == null || b == null) {
             return 0;
+        }
+        if (a.size() > b.size()) { // the size of the intersection: walk the smaller set
+            Set<String> t = a;
+            a = b;
+            b = t;
         }
         int n = 0;
         for (String t : a) {

@@ -281,8 +281,7 @@ public final class Selector {
         if (t.isEmpty()) {
             return false;
         }
-        java.util.regex.Matcher m = Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(t) + "(?![\\p{L}\\p{N}])")
-                .matcher(lowerText);
+        java.util.regex.Matcher m = wholeWord(t).matcher(lowerText);
         while (m.find()) {
             String before = lowerText.substring(Math.max(0, m.start() - 40), m.start()).replace('’', '\'');
             if (!NEGATED_BEFORE.matcher(before).find()) {
@@ -297,8 +296,21 @@ public final class Selector {
         if (t.isEmpty()) {
             return false;
         }
-        return Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(t) + "(?![\\p{L}\\p{N}])").matcher(lowerText)
-                .find();
+        return wholeWord(t).matcher(lowerText).find();
+    }
+
+    /** Brand terms recur every round: their patterns are compiled once (bounded). */
+    private static final Map<String, Pattern> WHOLE_WORD = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Pattern wholeWord(String lowerTerm) {
+        Pattern p = WHOLE_WORD.get(lowerTerm);
+        if (p == null) {
+            p = Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(lowerTerm) + "(?![\\p{L}\\p{N}])");
+            if (WHOLE_WORD.size() < 2048) {
+                WHOLE_WORD.put(lowerTerm, p);
+            }
+        }
+        return p;
     }
 
     static double form(String text, String finishReason, Integer maxTokens) {

@@ -58,6 +58,31 @@ class VectorIndexTest {
     }
 
     @Test
+    void aReusedSlotIsScoredFromItsNewVectorNotTheRememberedOne() {
+        VectorIndex index = new VectorIndex();
+        UUID doc = UUID.randomUUID();
+        float[] old = unit();
+        List<VectorIndex.Row> rows = new ArrayList<>(List.of(new VectorIndex.Row(1, doc, new String[0], null, old)));
+        for (int i = 0; i < 20; i++) {
+            rows.add(new VectorIndex.Row(100 + i, UUID.randomUUID(), new String[0], null, unit()));
+        }
+        index.add(rows);
+        // the search remembers the leading hit's stored decimals
+        assertThat(index.search(old, 1, List.of(), null, 4.0, null, 1))
+                .isEqualTo(bruteForce(rows, old, 1, List.of(), null, 4.0));
+        // the document changes: its freed slot is reused by a chunk with another vector
+        float[] changed = unit();
+        rows.remove(0);
+        VectorIndex.Row replacement = new VectorIndex.Row(2, doc, new String[0], null, changed);
+        rows.add(replacement);
+        index.replace(Set.of(doc), List.of(replacement));
+        for (float[] q : List.of(changed, old, near(changed, 0.01))) {
+            assertThat(index.search(q, 5, List.of(), null, 4.0, null, 1))
+                    .isEqualTo(bruteForce(rows, q, 5, List.of(), null, 4.0));
+        }
+    }
+
+    @Test
     void exactTopKWithFiltersReplacementsAndNearTies() {
         float[] centre = unit();
         List<VectorIndex.Row> rows = new ArrayList<>();
