@@ -470,6 +470,10 @@ public final class PersonalDataInventory {
                 RedisErasure.EXPIRES));
         REDIS.add(new RedisFamily("hub:partner:requests:{partner}:{hour}", null,
                 "a partner's API request count per hour (no personal data; TTL 25 h)", RedisErasure.EXPIRES));
+        REDIS.add(new RedisFamily("hub:assistants:tpm:{user}:{minute}", Category.RATE_LIMITS,
+                "tokens a user or key used through /v1 and MCP in one minute (budgets)", RedisErasure.BY_USER_ID));
+        REDIS.add(new RedisFamily("hub:assistants:spend:{user}:{month}", Category.RATE_LIMITS,
+                "USD a user or key spent through /v1 and MCP in one month (budgets)", RedisErasure.BY_USER_ID));
     }
 
     private PersonalDataInventory() {

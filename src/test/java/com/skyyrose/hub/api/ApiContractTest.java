@@ -126,7 +126,7 @@ class ApiContractTest extends HubIntegrationTest {
 
     @Test
     void malformedBodyIsA400ProblemNamingTheField() {
-        TestHttp.Reply reply = http().postJson("/api/v1/round-table/query", "{\"prompt\": 42, \"providers\": [\"hal\"]}",
+        TestHttp.Reply reply = http().postJson("/api/v1/round-table/query", "{\"prompt\": 42, \"providers\": [\"HAL 9000\"]}",
                 TestAuth.plus(TestAuth.admin(http()), "X-Request-Id", "contract-test-1"));
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.contentType()).startsWith("application/problem+json");
