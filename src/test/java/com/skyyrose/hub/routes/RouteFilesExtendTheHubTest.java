@@ -172,6 +172,27 @@ class RouteFilesExtendTheHubTest {
         assertThat(created.json().path("result").path("id").asLong()).isPositive();
         assertThat(created.json().path("result").has("amount")).isFalse();
         assertThat(store.requests("POST", "/wp-json/wc/v3/coupons")).hasSize(2);
+
+        // the store keeps failing: WooCommerce's breaker (HUB_CONNECTOR_BREAKER_*: 50% of the last 5 calls) opens and
+        // the tool answers 503 + Retry-After without calling the store
+        store.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                .post(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/wp-json/wc/v3/coupons"))
+                .atPriority(1).willReturn(WooCommerceFake.error(500, "down", "Internal error.")));
+        TestHttp.Reply open = null;
+        int attempts = 0;
+        while (attempts < 6) {
+            attempts++;
+            open = hub.http().postJson(create, coupon20, admin);
+            if (open.status() == 503) {
+                break;
+            }
+            assertThat(open.status()).as(open.body()).isEqualTo(502);
+        }
+        assertThat(open.status()).as(open.body()).isEqualTo(503);
+        assertThat(open.header("Retry-After")).isPresent();
+        assertThat(open.json().path("detail").asText()).contains("circuit open");
+        assertThat(store.requests("POST", "/wp-json/wc/v3/coupons")).as("the open circuit does not call the store")
+                .hasSize(2 + attempts - 1);
     }
 
     static TestHttp.Reply invoke(RunningHub hub, String[] admin, long couponId) {
