@@ -26,6 +26,18 @@ abstract class Connector {
         this.configHint = configHint;
     }
 
+    /**
+     * The vendor's authentication on a request a YAML tool route builds (routes/tools/rest-tools.camel.yaml):
+     * connectors that serve such routes override it.
+     */
+    VendorHttp.Request authorizeRequest(VendorHttp.Request request) {
+        throw new ProblemException(ProblemType.UNAVAILABLE, 503, displayName + " cannot be called from a tool route");
+    }
+
+    String displayName() {
+        return displayName;
+    }
+
     protected static JsonNode args(Exchange exchange) {
         JsonNode args = exchange.getMessage().getBody(JsonNode.class);
         if (args == null) {

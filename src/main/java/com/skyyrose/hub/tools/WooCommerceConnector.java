@@ -236,6 +236,12 @@ public class WooCommerceConnector extends Connector {
                 operation)), deadline));
     }
 
+    @Override
+    VendorHttp.Request authorizeRequest(VendorHttp.Request request) {
+        requireConfigured();
+        return authorize(request);
+    }
+
     /** Adds Basic auth (https) or OAuth 1.0a query parameters (http). */
     VendorHttp.Request authorize(VendorHttp.Request request) {
         if (key.isBlank() || secret.isBlank()) {

@@ -123,6 +123,12 @@ public class WordPressConnector extends Connector {
                 operation)), deadline));
     }
 
+    @Override
+    VendorHttp.Request authorizeRequest(VendorHttp.Request request) {
+        requireConfigured();
+        return basic(request);
+    }
+
     private VendorHttp.Request basic(VendorHttp.Request request) {
         if (username.isBlank() || appPassword.isBlank()) {
             throw new ProblemException(com.skyyrose.hub.api.ProblemType.UNAVAILABLE, 503,

@@ -45,6 +45,7 @@ public final class WooCommerceFake implements AutoCloseable {
     private final Map<Long, ObjectNode> products = new ConcurrentSkipListMap<>();
     private final Map<Long, ObjectNode> orders = new ConcurrentSkipListMap<>();
     private final Map<Long, ObjectNode> customers = new ConcurrentSkipListMap<>();
+    private final Map<Long, ObjectNode> coupons = new ConcurrentSkipListMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
     private volatile String secret = "cs_secret_0123456789abcdef0123456789abcdef0";
 
@@ -79,6 +80,7 @@ public final class WooCommerceFake implements AutoCloseable {
         products.clear();
         orders.clear();
         customers.clear();
+        coupons.clear();
         secret = "cs_secret_0123456789abcdef0123456789abcdef0";
     }
 
@@ -103,6 +105,17 @@ public final class WooCommerceFake implements AutoCloseable {
         long id = ids.incrementAndGet();
         ObjectNode c = JSON.createObjectNode().put("id", id).put("email", email).put("first_name", "Ava");
         customers.put(id, c);
+        return c;
+    }
+
+    /** A coupon as WooCommerce's {@code /coupons} answers it (amount is a string, as the store sends it). */
+    public ObjectNode addCoupon(String code, String amount, String discountType) {
+        long id = ids.incrementAndGet();
+        ObjectNode c = JSON.createObjectNode().put("id", id).put("code", code).put("amount", amount)
+                .put("discount_type", discountType).put("date_expires", "2027-01-31T23:59:59")
+                .put("usage_count", 3).put("individual_use", false);
+        c.putArray("email_restrictions").add("vip@example.com");
+        coupons.put(id, c);
         return c;
     }
 
@@ -174,6 +187,7 @@ public final class WooCommerceFake implements AutoCloseable {
             case "products" -> products;
             case "orders" -> orders;
             case "customers" -> customers;
+            case "coupons" -> coupons;
             default -> null;
         };
         if (store == null) {

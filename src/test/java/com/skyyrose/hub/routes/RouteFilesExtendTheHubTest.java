@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.skyyrose.hub.fakes.OpenAiFake;
+import com.skyyrose.hub.fakes.WooCommerceFake;
 import com.skyyrose.hub.support.HubIntegrationTest;
 import com.skyyrose.hub.support.RunningHub;
 import com.skyyrose.hub.support.TestAuth;
@@ -19,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.FileSystemUtils;
 
 /**
- * The integration engineer's path: a running hub (reload on, a copy of routes/) gets a new provider file dropped into
- * its routes folder — no Java — and the round table calls it end to end against a WireMock fake speaking the
- * OpenAI-compatible wire format (a YAML-only REST tool is not done: see the issue 17 report).
+ * The integration engineer's path: a running hub (reload on, a copy of routes/) gets a new provider file and a new
+ * tool file (with its descriptor) dropped into its routes folder — no Java — and both are called end to end against
+ * WireMock fakes speaking the vendors' wire formats.
  */
 class RouteFilesExtendTheHubTest {
 
@@ -29,10 +30,11 @@ class RouteFilesExtendTheHubTest {
     Path routes;
 
     @Test
-    void aProviderFileDroppedIntoARunningHubJoinsTheRoundTable() throws Exception {
+    void aProviderFileAndAToolFileDroppedIntoARunningHubWorkEndToEnd() throws Exception {
         FileSystemUtils.copyRecursively(Path.of("routes"), routes);
         try (OpenAiFake openai = new OpenAiFake();
-                OpenAiFake mistral = new OpenAiFake("mistral-test-key", "mistral-small-latest")) {
+                OpenAiFake mistral = new OpenAiFake("mistral-test-key", "mistral-small-latest");
+                WooCommerceFake store = new WooCommerceFake()) {
             List<String> settings = new ArrayList<>(List.of("DATABASE_URL=" + HubIntegrationTest.TEST_DATABASE_URL,
                     "REDIS_URL=" + HubIntegrationTest.TEST_REDIS_URL, "HUB_ROUTES_DIR=" + routes,
                     "HUB_ROUTES_RELOAD=true", "HUB_ADMIN_EMAIL=" + TestAuth.ADMIN_EMAIL,
@@ -43,6 +45,9 @@ class RouteFilesExtendTheHubTest {
                     // process environment; the hub's env: placeholders read both)
                     "MISTRAL_BASE_URL=" + mistral.baseUrl(), "MISTRAL_API_KEY=mistral-test-key"));
             openai.env().forEach((k, v) -> settings.add(k + "=" + v));
+            // the store over http: WooCommerce's OAuth 1.0a signature, which the fake recomputes
+            settings.addAll(List.of("WOOCOMMERCE_URL=" + store.url(), "WOOCOMMERCE_CONSUMER_KEY=" + WooCommerceFake.KEY,
+                    "WOOCOMMERCE_CONSUMER_SECRET=" + store.secret(), "HUB_CONNECTOR_RETRY_BASE=10ms"));
             try (RunningHub hub = RunningHub.start(settings.toArray(String[]::new))) {
                 String[] admin = TestAuth.admin(hub.http());
                 assertThat(provider(hub, admin, "mistral")).as("not there before its file").isNull();
@@ -93,8 +98,106 @@ class RouteFilesExtendTheHubTest {
                 Files.delete(routes.resolve("round-table/providers/mistral.camel.yaml"));
                 hub.await("/api/v1/round-table/providers", admin, r -> provider(r.json(), "mistral") == null
                         || !provider(r.json(), "mistral").path("enabled").asBoolean(), Duration.ofSeconds(60));
+
+                toolFileAndDescriptor(hub, admin, store);
             }
         }
+    }
+
+    /** A WooCommerce endpoint the hub does not wrap (coupons) becomes a tool with one route file and its descriptor. */
+    private void toolFileAndDescriptor(RunningHub hub, String[] admin, WooCommerceFake store) throws Exception {
+        long coupon = store.addCoupon("ROSE15", "15.00", "percent").get("id").asLong();
+        String tool = "/api/v1/tools/woocommerce.coupons.get";
+        assertThat(hub.http().get(tool, admin).status()).as("not there before its files").isEqualTo(404);
+
+        Files.copy(Path.of("src/test/resources/route-files/woocommerce-coupons.tools.yml"),
+                routes.resolve("tools/woocommerce-coupons.tools.yml"));
+        Files.copy(Path.of("src/test/resources/route-files/woocommerce-coupons.camel.yaml"),
+                routes.resolve("tools/woocommerce-coupons.camel.yaml"));
+        awaitSettled(hub, admin, tool, r -> r.status() == 200);
+        assertThat(hub.http().get("/api/v1/tools", admin).body()).contains("woocommerce.coupons.get");
+
+        TestHttp.Reply got = invoke(hub, admin, coupon);
+        assertThat(got.status()).as(got.body()).isEqualTo(200);
+        JsonNode result = got.json().path("result");
+        assertThat(result.path("code").asText()).as(got.body()).isEqualTo("ROSE15");
+        assertThat(result.path("amount").asText()).isEqualTo("15.00");
+        assertThat(result.path("discount_type").asText()).isEqualTo("percent");
+        assertThat(result.path("id").asLong()).isEqualTo(coupon);
+        assertThat(result.has("email_restrictions")).as("shaped by the route's jsonpath").isFalse();
+        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> calls =
+                store.requests("GET", "/wp-json/wc/v3/coupons/" + coupon);
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).getQueryParams()).containsKey("oauth_signature");
+        assertThat(calls.get(0).containsHeader("Authorization")).as("the caller's token never reaches the vendor")
+                .isFalse();
+
+        // the store's own error becomes a problem type
+        TestHttp.Reply missing = invoke(hub, admin, 999_999);
+        assertThat(missing.status()).as(missing.body()).isEqualTo(404);
+        assertThat(missing.contentType()).contains("application/problem+json");
+        assertThat(missing.json().path("type").asText()).as(missing.body()).isNotBlank();
+        assertThat(missing.json().path("vendor_code").asText()).isEqualTo("woocommerce_rest_coupon_invalid_id");
+
+        // an idempotent tool is retried after the store's 503 + Retry-After
+        store.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                .get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/wp-json/wc/v3/coupons/" + coupon))
+                .atPriority(1).inScenario("busy").whenScenarioStateIs(
+                        com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(WooCommerceFake.error(503, "busy", "Try again shortly.").withHeader("Retry-After", "1"))
+                .willSetStateTo("recovered"));
+        store.server().resetRequests();
+        TestHttp.Reply retried = invoke(hub, admin, coupon);
+        assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+        assertThat(retried.json().path("result").path("code").asText()).isEqualTo("ROSE15");
+        assertThat(store.requests("GET", "/wp-json/wc/v3/coupons/" + coupon)).hasSize(2);
+
+        // a tool that is not idempotent is called once: the store's 503 is the answer, not retried
+        String create = "/api/v1/tools/woocommerce.coupons.create/invocations";
+        String coupon20 = "{\"arguments\":{\"code\":\"ROSE20\",\"amount\":\"20.00\",\"discount_type\":\"percent\"}}";
+        store.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                .post(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/wp-json/wc/v3/coupons"))
+                .atPriority(1).inScenario("busy-create").whenScenarioStateIs(
+                        com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willReturn(WooCommerceFake.error(503, "busy", "Try again shortly.").withHeader("Retry-After", "1"))
+                .willSetStateTo("recovered"));
+        TestHttp.Reply refused = hub.http().postJson(create, coupon20, admin);
+        assertThat(refused.status()).as(refused.body()).isGreaterThanOrEqualTo(500);
+        assertThat(refused.contentType()).contains("application/problem+json");
+        assertThat(store.requests("POST", "/wp-json/wc/v3/coupons")).as("not retried").hasSize(1);
+        // the same call once the store is back creates the coupon, and the route's jsonpath shapes the answer
+        TestHttp.Reply created = hub.http().postJson(create, coupon20, admin);
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        assertThat(created.json().path("result").path("code").asText()).isEqualTo("ROSE20");
+        assertThat(created.json().path("result").path("id").asLong()).isPositive();
+        assertThat(created.json().path("result").has("amount")).isFalse();
+        assertThat(store.requests("POST", "/wp-json/wc/v3/coupons")).hasSize(2);
+
+        // the store keeps failing: WooCommerce's breaker (HUB_CONNECTOR_BREAKER_*: 50% of the last 5 calls) opens and
+        // the tool answers 503 + Retry-After without calling the store
+        store.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock
+                .post(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/wp-json/wc/v3/coupons"))
+                .atPriority(1).willReturn(WooCommerceFake.error(500, "down", "Internal error.")));
+        TestHttp.Reply open = null;
+        int attempts = 0;
+        while (attempts < 6) {
+            attempts++;
+            open = hub.http().postJson(create, coupon20, admin);
+            if (open.status() == 503) {
+                break;
+            }
+            assertThat(open.status()).as(open.body()).isEqualTo(502);
+        }
+        assertThat(open.status()).as(open.body()).isEqualTo(503);
+        assertThat(open.header("Retry-After")).isPresent();
+        assertThat(open.json().path("detail").asText()).contains("circuit open");
+        assertThat(store.requests("POST", "/wp-json/wc/v3/coupons")).as("the open circuit does not call the store")
+                .hasSize(2 + attempts - 1);
+    }
+
+    static TestHttp.Reply invoke(RunningHub hub, String[] admin, long couponId) {
+        return hub.http().postJson("/api/v1/tools/woocommerce.coupons.get/invocations",
+                "{\"arguments\":{\"id\":" + couponId + "}}", admin);
     }
 
     /** The token counts the vendor fakes answer with after a rate limit (LlmVendorFake.rateLimitedThenAnswers). */
