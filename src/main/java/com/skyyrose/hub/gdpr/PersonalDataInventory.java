@@ -218,6 +218,14 @@ public final class PersonalDataInventory {
     }
 
     private static final Map<String, Table> TABLES = new LinkedHashMap<>();
+
+    /**
+     * Agent runs a webhook hand-off started for one of the person's orders (the task is her order note, run as the
+     * service principal): hers, though no account of hers asked. Their round-table results are listed before the
+     * runs, so they are found (and erased) while the runs still point at them.
+     */
+    static final String RUNS_FOR_HER_ORDERS = "trigger->>'kind' = 'webhook' AND (trigger->>'event_id')::bigint IN"
+            + " (SELECT id FROM webhook_event WHERE resource = 'order' AND (source || ':' || resource_id) IN (:orders))";
     private static final List<RedisFamily> REDIS = new ArrayList<>();
 
     private static final String USER_ATTRIBUTION = "Change attribution of a hub user";
@@ -375,7 +383,8 @@ public final class PersonalDataInventory {
                 // errors are the hub's own text (HTTP status, exception class and message), never a receiver's body
                 plain("delivery_id", "attempt", "at", "status_code", "latency_ms", "error"));
         // ---- round table (V50)
-        table("round_table_result", Category.ROUND_TABLE, "id", "principal_id = :uid", Erasure.DELETE, null, null,
+        table("round_table_result", Category.ROUND_TABLE, "id", "principal_id = :uid OR id IN (SELECT round_table_id"
+                + " FROM agent_run WHERE " + RUNS_FOR_HER_ORDERS + ")", Erasure.DELETE, null, null,
                 new Retention("created_at", "TRUE", null),
                 plain("id", "created_at", "winner_provider", "winner_model", "method", "degraded", "total_latency_ms",
                         "input_tokens", "output_tokens", "cost_usd"),
@@ -396,7 +405,8 @@ public final class PersonalDataInventory {
                         "round_table_id", "agent_run_id", "created_at"),
                 col("principal_id", ColumnClass.PERSONAL, "user id or API key id of who asked"));
         // ---- agents (V60)
-        table("agent_run", Category.AGENT_RUNS, "id", "principal_id = :uid", Erasure.DELETE, null, null,
+        table("agent_run", Category.AGENT_RUNS, "id", "principal_id = :uid OR (" + RUNS_FOR_HER_ORDERS + ")",
+                Erasure.DELETE, null, null,
                 new Retention("created_at", "status NOT IN ('queued', 'running')", null),
                 plain("id", "agent_id", "status", "request_hash", "idempotency_key", "round_table_id", "cost_usd",
                         "duration_ms", "instance_id", "created_at", "updated_at", "finished_at",
