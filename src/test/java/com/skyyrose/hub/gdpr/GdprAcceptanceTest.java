@@ -143,7 +143,12 @@ class GdprAcceptanceTest extends HubIntegrationTest {
         awaitTrue(() -> count("SELECT count(*) FROM wc_order WHERE source = 'default' AND order_id IN (?, ?)",
                 orderId, guestOrderId) == 2 && count("SELECT count(*) FROM wc_customer WHERE customer_id = ?",
                 customerId) == 1 && count("SELECT count(*) FROM webhook_event WHERE resource_id IN (?, ?, ?) "
-                + "AND status = 'processed'", "" + customerId, "" + orderId, "" + guestOrderId) == 3);
+                + "AND status = 'processed'", "" + customerId, "" + orderId, "" + guestOrderId) == 3
+                // the agent runs her order notes start (webhook hand-offs) have finished: a run still in flight
+                // when the erasure runs stores its round-table result afterwards (a known gap, see README)
+                && count("SELECT count(*) FROM webhook_handoff h JOIN webhook_event e ON e.id = h.event_id "
+                + "WHERE e.resource_id IN (?, ?) AND h.status IN ('pending', 'running')", "" + orderId,
+                "" + guestOrderId) == 0);
 
         // a try-on of hers (FASHN fake)
         TestHttp.Reply tryOn = http().postJson("/api/v1/tryon", "{\"model_image\":\"data:image/png;base64,"

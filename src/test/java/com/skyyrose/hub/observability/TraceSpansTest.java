@@ -81,6 +81,9 @@ class TraceSpansTest extends HubIntegrationTest {
     @DynamicPropertySource
     static void fakes(DynamicPropertyRegistry registry) {
         FAKES.register(registry);
+        // a database of its own: the webhook workers of other cached test hubs would take its event (untraced)
+        String database = freshDatabase("tracing");
+        registry.add("DATABASE_URL", () -> database);
     }
 
     @AfterAll
