@@ -36,7 +36,7 @@ public class StoreKnowledge {
 
     /** {@code knowledge.reindex}: the product or post in the body becomes (or stays) its document. */
     public void reindex(Exchange exchange) {
-        Map<String, Object> body = body(exchange);
+        Map<String, Object> body = StoreStateHandlers.body(exchange);
         String resource = header(exchange, "WebhookResource");
         KnowledgeStore.NewDocument doc;
         String status;
@@ -46,7 +46,7 @@ public class StoreKnowledge {
         } else if ("post".equals(resource) || "page".equals(resource)) {
             Map<String, Object> post = post(body);
             doc = post(exchange, post);
-            status = str(first(post, "post_status", "status"));
+            status = str(StoreStateHandlers.first(post, "post_status", "status"));
         } else {
             outcome(exchange, "ignored (" + resource + ")");
             return;
@@ -128,11 +128,11 @@ public class StoreKnowledge {
     }
 
     private static KnowledgeStore.NewDocument post(Exchange exchange, Map<String, Object> p) {
-        Object title = first(p, "post_title", "title");
+        Object title = StoreStateHandlers.first(p, "post_title", "title");
         if (title instanceof Map<?, ?> rendered) {
             title = rendered.get("rendered");
         }
-        Object content = first(p, "post_content", "content");
+        Object content = StoreStateHandlers.first(p, "post_content", "content");
         if (content instanceof Map<?, ?> rendered) {
             content = rendered.get("rendered");
         }
@@ -140,7 +140,7 @@ public class StoreKnowledge {
         StringBuilder html = new StringBuilder("<h1>").append(escape(t)).append("</h1>\n");
         appendHtml(html, content);
         return new KnowledgeStore.NewDocument(sourceId(exchange), t, "text/html", html.toString(),
-                List.of("wordpress", String.valueOf(first(p, "post_type", "type"))), "site");
+                List.of("wordpress", String.valueOf(StoreStateHandlers.first(p, "post_type", "type"))), "site");
     }
 
     @SuppressWarnings("unchecked")
@@ -181,22 +181,6 @@ public class StoreKnowledge {
 
     private static String header(Exchange exchange, String name) {
         return exchange.getMessage().getHeader(name, String.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> body(Exchange exchange) {
-        Object b = exchange.getMessage().getBody();
-        return b instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
-    private static Object first(Map<String, Object> m, String... keys) {
-        for (String k : keys) {
-            Object v = m.get(k);
-            if (v != null && !(v instanceof String s && s.isEmpty())) {
-                return v;
-            }
-        }
-        return null;
     }
 
     private static String str(Object v) {

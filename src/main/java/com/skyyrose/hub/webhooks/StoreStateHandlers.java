@@ -188,13 +188,15 @@ public class StoreStateHandlers {
         exchange.getMessage().setHeader(WebhookWorker.OUTCOME, outcome);
     }
 
+    /** The event payload as the topic router passes it (a Map), or empty. Shared with {@link StoreKnowledge}. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> body(Exchange exchange) {
+    static Map<String, Object> body(Exchange exchange) {
         Object b = exchange.getMessage().getBody();
         return b instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
-    private static Object first(Map<String, Object> m, String... keys) {
+    /** The first present, non-empty value among the keys. Shared with {@link StoreKnowledge}. */
+    static Object first(Map<String, Object> m, String... keys) {
         for (String k : keys) {
             Object v = m.get(k);
             if (v != null && !(v instanceof String s && s.isEmpty())) {
