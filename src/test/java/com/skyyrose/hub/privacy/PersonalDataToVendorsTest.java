@@ -188,7 +188,9 @@ class PersonalDataToVendorsTest extends HubIntegrationTest {
         FAKES.panel.forEach(f -> assertThat(f.requests()).isEmpty());
 
         // a question without personal data still goes to every provider, the refusing one included
-        TestHttp.Reply plain = ask("How heavy is the Black Rose hoodie? [" + UUID.randomUUID() + "]");
+        // (a marker without digits: a random UUID's digit groups sometimes pass the card check, a known false positive)
+        TestHttp.Reply plain = ask("How heavy is the Black Rose hoodie? ["
+                + UUID.randomUUID().toString().replaceAll("[0-9-]", "") + "]");
         assertThat(plain.status()).as(plain.body()).isEqualTo(200);
         assertThat(FAKES.gemini.requests()).hasSize(1);
     }
