@@ -11,6 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub_webhooks}
+if [ -z "${BENCH_DATABASE_URL:-}" ] && ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'hub_webhooks'" | grep -q 1; then
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE hub_webhooks"  # the default database, made on first use
+fi
 REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/5}
 SECONDS_RUN=${BENCH_SECONDS:-30}
 WARMUP=${BENCH_WARMUP:-40}  # seconds of unmeasured load first: the JIT needs about that to compile the hot paths

@@ -2,6 +2,7 @@ package com.skyyrose.hub.webhooks;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.skyyrose.hub.observability.TraceContinuation;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -25,6 +26,8 @@ import org.springframework.stereotype.Component;
  * {@code done} (or {@code superseded}) with the route's {@value #OUTCOME} header. An exception schedules a retry
  * with the webhook events' backoff ({@link WebhookProperties#retryDelay}) or, after the last attempt, dead-letters
  * the row. Knowledge and agent targets have their own workers, so a slow agent run never holds up indexing.
+ * Each hand-off runs in a span that continues the trace of the delivery that brought its event (so the agent run it
+ * starts carries that trace id).
  */
 @Component("handoffWorker")
 public class HandoffWorker {
@@ -38,7 +41,7 @@ public class HandoffWorker {
 
     /** A claimed row; {@code attempts} counts this attempt. */
     record Claimed(long id, long eventId, String target, String provider, String source, String topic,
-            String resource, String resourceId, int attempts) {
+            String resource, String resourceId, int attempts, String traceparent) {
     }
 
     private final JdbcTemplate jdbc;
@@ -48,9 +51,10 @@ public class HandoffWorker {
     private final WebhookProperties retry;
     private final HandoffProperties properties;
     private final MeterRegistry meters;
+    private final TraceContinuation traces;
 
     public HandoffWorker(JdbcTemplate jdbc, CamelContext camel, ProducerTemplate producer, ObjectMapper json,
-            WebhookProperties retry, HandoffProperties properties, MeterRegistry meters) {
+            WebhookProperties retry, HandoffProperties properties, MeterRegistry meters, TraceContinuation traces) {
         this.jdbc = jdbc;
         this.camel = camel;
         this.producer = producer;
@@ -58,6 +62,7 @@ public class HandoffWorker {
         this.retry = retry;
         this.properties = properties;
         this.meters = meters;
+        this.traces = traces;
     }
 
     public int drainKnowledge() {
@@ -82,19 +87,30 @@ public class HandoffWorker {
         List<Claimed> rows = jdbc.query("""
                 UPDATE webhook_handoff h SET status = 'running', attempts = h.attempts + 1, updated_at = now(),
                        next_attempt_at = now() + make_interval(secs => ?)
+                FROM webhook_event e
                 WHERE h.id = (SELECT id FROM webhook_handoff WHERE status IN ('pending', 'running')
                               AND next_attempt_at <= now() AND target LIKE ?
                               ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                  AND e.id = h.event_id
                 RETURNING h.id, h.event_id, h.target, h.source, h.topic, h.resource, h.resource_id, h.attempts,
-                          (SELECT provider FROM webhook_event e WHERE e.id = h.event_id) AS provider
+                          e.provider, e.headers::text AS headers
                 """, (rs, i) -> new Claimed(rs.getLong("id"), rs.getLong("event_id"), rs.getString("target"),
                 rs.getString("provider"), rs.getString("source"), rs.getString("topic"), rs.getString("resource"),
-                rs.getString("resource_id"), rs.getInt("attempts")),
+                rs.getString("resource_id"), rs.getInt("attempts"),
+                TraceContinuation.traceparentIn(rs.getString("headers"))),
                 (double) properties.getLease().toSeconds(), lane);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     private void run(Claimed c) {
+        try (TraceContinuation.Resumed span = traces.resume("handoff " + c.target(), c.traceparent())) {
+            span.tag("hub.webhook.event_id", Long.toString(c.eventId()));
+            span.tag("hub.webhook.handoff_id", Long.toString(c.id()));
+            runNow(c, span);
+        }
+    }
+
+    private void runNow(Claimed c, TraceContinuation.Resumed span) {
         try {
             Route route = camel.getRoute(ROUTE_PREFIX + c.target());
             if (route == null) {
@@ -130,6 +146,7 @@ public class HandoffWorker {
                     WebhookInbox.truncate(outcome, 500), c.id(), c.attempts());
             count(c, status);
         } catch (Exception e) {
+            span.failed(e);
             fail(c, e);
         }
     }

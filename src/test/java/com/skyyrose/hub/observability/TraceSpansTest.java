@@ -200,6 +200,48 @@ class TraceSpansTest extends HubIntegrationTest {
     }
 
     @Test
+    void anAgentRunStartedByAWebhookHandOffCarriesTheTraceOfTheDelivery() {
+        String traceId = "8af92f3577b34da6a3ce929d0e0e4737";
+        long orderId = java.util.concurrent.ThreadLocalRandom.current().nextLong(1_000_000, 1_000_000_000L);
+        String body = WooCommerceSender.wpJson(WooCommerceSender.sample("order").put("id", orderId)
+                .put("customer_note", "Could you gift-wrap it, please? It is a present."));
+        TestHttp.Reply reply = http().send(http().request("/webhooks/woocommerce/default")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .header("Content-Type", "application/json")
+                .header("X-WC-Webhook-Topic", "order.created")
+                .header("X-WC-Webhook-Resource", "order")
+                .header("X-WC-Webhook-Event", "created")
+                .header("X-WC-Webhook-Signature", WooCommerceSender.sign("trace-secret", body))
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        String eventId = reply.json().get("eventId").asText();
+
+        // intake → event worker → hand-off worker → the Support run and its round table: one trace
+        List<SpanData> spans = trace(traceId, s -> names(s).contains("handoff agent.support.order-note")
+                && s.stream().anyMatch(TraceSpansTest::genAi));
+        SpanData handoff = spans.stream().filter(s -> s.getName().equals("handoff agent.support.order-note"))
+                .findFirst().orElseThrow(() -> new AssertionError(names(spans).toString()));
+        assertThat(handoff.getAttributes().get(AttributeKey.stringKey("hub.webhook.event_id"))).isEqualTo(eventId);
+        assertThat(spans.stream().anyMatch(s -> s.getSpanId().equals(handoff.getParentSpanId()))).isTrue();
+        // the run it started names the trace (the console links a failed run to it)
+        com.fasterxml.jackson.databind.JsonNode run = null;
+        for (int i = 0; i < 100 && run == null; i++) {
+            for (com.fasterxml.jackson.databind.JsonNode r : http().get("/api/v1/runs?trigger=webhook&limit=100",
+                    TestAuth.admin(http())).json().get("items")) {
+                if (r.at("/trigger/event_id").asText().equals(eventId)) {
+                    run = r;
+                }
+            }
+            if (run == null) {
+                RunningHub.sleep(200);
+            }
+        }
+        assertThat(run).as("the Support run of event " + eventId).isNotNull();
+        assertThat(http().get("/api/v1/runs/" + run.get("id").asText(), TestAuth.admin(http())).json()
+                .path("trace_id").asText()).isEqualTo(traceId);
+    }
+
+    @Test
     void aRequestsLogLineIsOneJsonObjectWithItsTraceAndPrincipal(CapturedOutput output) throws Exception {
         String traceId = "7cf92f3577b34da6a3ce929d0e0e4736";
         // a brand change logs one INFO line while the request's span is current
