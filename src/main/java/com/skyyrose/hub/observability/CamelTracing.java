@@ -4,18 +4,25 @@ import io.micrometer.core.instrument.observation.MeterObservationHandler;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Set;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
+import org.apache.camel.observation.MicrometerObservationSpanAdapter;
 import org.apache.camel.observation.MicrometerObservationTracer;
 import org.apache.camel.spi.InterceptStrategy;
 import org.apache.camel.support.processor.DelegateAsyncProcessor;
 import org.apache.camel.tracing.ActiveSpanManager;
 import org.apache.camel.tracing.SpanAdapter;
+import org.apache.camel.tracing.SpanDecorator;
 import org.apache.camel.tracing.SpanKind;
+import org.apache.camel.tracing.decorators.AbstractInternalSpanDecorator;
+import org.apache.camel.tracing.decorators.DirectSpanDecorator;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +35,11 @@ import org.springframework.core.annotation.Order;
  * does work of its own — a bean, a processor, a fan-out, a breaker, a split — so a slow agent run shows which step
  * took the time. Pollers that fire every second (heartbeat, inbox and job pollers) are left out: they would bury
  * the traces that matter; the work they pick up starts traces of its own where it continues one (webhook events).
+ * <p>
+ * Cheaper than Camel's defaults where they only repeat themselves (bench/tracing.sh measures the cost): a call to a
+ * {@code direct:} route is one span, the route's, not also a client span around it that writes trace headers into
+ * the message; routes entered in-process and step spans are internal spans that read and write no trace headers
+ * (only a route a request or message enters from outside extracts {@code traceparent}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "management.tracing.enabled", havingValue = "true")
@@ -68,13 +80,42 @@ public class CamelTracing {
         camelTracer.setObservationRegistry(observations);
         camelTracer.setExcludePatterns(EXCLUDED);
         camelTracer.setTracingStrategy(camelTracer.steps());
+        camelTracer.addDecorator(new InProcessCall());
         // registers the route policy factory and event notifier before the routes are created (Camel owns its life)
         camelTracer.init(camel);
         return camelTracer;
     }
 
-    /** Camel's tracer with step spans: a step span is a child of the exchange's current span. */
+    /** A call to a {@code direct:} route: the called route's span stands for it (no second span). */
+    static final class InProcessCall extends DirectSpanDecorator {
+        @Override
+        public boolean newSpan() {
+            return false;
+        }
+    }
+
+    /**
+     * Camel's tracer with step spans (children of the exchange's current span), and internal spans for routes
+     * entered in-process. Camel's span kinds have no "internal", and its adapter's constructor is package-private:
+     * one method handle each, looked up once.
+     */
     public static class StepTracer extends MicrometerObservationTracer {
+
+        private static final MethodHandle ADAPTER;
+        private static final MethodHandle OBSERVATION_OF;
+
+        static {
+            try {
+                MethodHandles.Lookup camel = MethodHandles.privateLookupIn(MicrometerObservationSpanAdapter.class,
+                        MethodHandles.lookup());
+                ADAPTER = camel.findConstructor(MicrometerObservationSpanAdapter.class,
+                        MethodType.methodType(void.class, Observation.class, Tracer.class));
+                OBSERVATION_OF = camel.findVirtual(MicrometerObservationSpanAdapter.class,
+                        "getMicrometerObservation", MethodType.methodType(Observation.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         InterceptStrategy steps() {
             return new InterceptStrategy() {
@@ -87,6 +128,30 @@ public class CamelTracing {
                     return new StepSpan(target, definition.getShortName() + " " + definition.getLabel());
                 }
             };
+        }
+
+        @Override
+        protected SpanAdapter startExchangeBeginSpan(Exchange exchange, SpanDecorator decorator, String operationName,
+                SpanKind kind, SpanAdapter parent) {
+            if (parent != null && decorator instanceof AbstractInternalSpanDecorator) {
+                // entered from another route of this exchange: its trace is the exchange's, nothing to extract
+                Observation.Context context = new Observation.Context();
+                context.put(CAMEL_ROUTE_SPAN, true);
+                return internalSpan(Observation.createNotStarted(operationName, () -> context,
+                        getObservationRegistry()), parent);
+            }
+            return super.startExchangeBeginSpan(exchange, decorator, operationName, kind, parent);
+        }
+
+        SpanAdapter internalSpan(Observation observation, SpanAdapter parent) {
+            try {
+                observation.parentObservation((Observation) OBSERVATION_OF.invoke(parent));
+                return (SpanAdapter) ADAPTER.invoke(observation.start(), getTracer());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         final class StepSpan extends DelegateAsyncProcessor {
@@ -104,9 +169,8 @@ public class CamelTracing {
                     // an excluded exchange (a poller): no trace to add to
                     return processor.process(exchange, callback);
                 }
-                // Camel's span kinds have no "internal"; a producer span whose trace headers go nowhere (the no-op
-                // inject adapter) keeps the parent from the exchange, whichever thread runs the step
-                SpanAdapter span = startSendingEventSpan(name, SpanKind.PRODUCER, parent, exchange, (k, v) -> { });
+                SpanAdapter span = internalSpan(Observation.createNotStarted(CAMEL_COMPONENT, Observation.Context::new,
+                        getObservationRegistry()).contextualName(name), parent);
                 span.setTag("camel.step", name);
                 ActiveSpanManager.activate(exchange, span);
                 return processor.process(exchange, doneSync -> {

@@ -134,7 +134,12 @@ class TraceSpansTest extends HubIntegrationTest {
         assertThat(names).as(names.toString()).contains("round-table");
         assertThat(names.stream().filter(n -> n.startsWith("bean ")).count()).as(names.toString())
                 .isGreaterThanOrEqualTo(3);
-        assertThat(names.stream().anyMatch(n -> n.startsWith("recipientList"))).as(names.toString()).isTrue();
+        assertThat(names.stream().anyMatch(n -> n.startsWith("recipient-list"))).as(names.toString()).isTrue();
+        // a call to a direct: route is one span, the route's (no client span around it repeating its name)
+        assertThat(spans.stream().filter(s -> s.getName().equals("round-table")).count()).isEqualTo(1);
+        // routes entered in-process and steps are internal spans; only the request's entry is a server span
+        assertThat(spans.stream().filter(s -> s.getName().equals("round-table")).findFirst().orElseThrow().getKind())
+                .isEqualTo(io.opentelemetry.api.trace.SpanKind.INTERNAL);
         // one GenAI client span per provider, with the semantic conventions' attributes and the token usage
         List<SpanData> calls = spans.stream().filter(TraceSpansTest::genAi).toList();
         assertThat(calls).as(names.toString()).hasSize(3);
