@@ -247,6 +247,17 @@ class TraceSpansTest extends HubIntegrationTest {
     }
 
     @Test
+    void pollersStartNoTraces() {
+        // the webhook workers poll every 50 ms here, the heartbeat and the job pollers on their own timers
+        RunningHub.sleep(1500);
+        List<String> pollerSpans = SPANS.getFinishedSpanItems().stream().map(SpanData::getName)
+                .filter(n -> n.startsWith("timer") || n.startsWith("scheduler") || n.contains("method:drain")
+                        || n.contains("webhook-worker") || n.contains("instance-heartbeat"))
+                .distinct().toList();
+        assertThat(pollerSpans).isEmpty();
+    }
+
+    @Test
     void aRequestsLogLineIsOneJsonObjectWithItsTraceAndPrincipal(CapturedOutput output) throws Exception {
         String traceId = "7cf92f3577b34da6a3ce929d0e0e4736";
         // a brand change logs one INFO line while the request's span is current
