@@ -32,7 +32,9 @@ public final class PersonalDataDetectors {
             "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}(?![A-Za-z0-9-])");
     static final Pattern ORDER_KEY = Pattern.compile("\\bwc_order_[A-Za-z0-9]{4,}\\b");
     static final Pattern IBAN_BODY = Pattern.compile("[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\\b");
-    static final Pattern CARD = Pattern.compile("(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])");
+    /** A digit run that stands alone: not part of a token with letters or hyphen-joined groups (UUIDs, SKUs, ids). */
+    static final Pattern CARD = Pattern.compile(
+            "(?<![0-9A-Za-z]|[0-9A-Za-z]-)[0-9](?:[ -]?[0-9]){12,18}(?![0-9A-Za-z]|-[0-9A-Za-z])");
     /** Phone-like runs: what libphonenumber is then asked about (cheaper than its own scan of the whole text). */
     static final Pattern PHONE_CANDIDATE = Pattern.compile(
             "(?<![\\w+.-])(?:\\+|\\(\\+?)?[0-9][0-9 ().\\-/]{5,20}[0-9](?![\\w-])");

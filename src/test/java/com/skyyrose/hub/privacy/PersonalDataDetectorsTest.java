@@ -57,11 +57,15 @@ class PersonalDataDetectorsTest {
             "2223000048400011"})
     void cardsWithAValidLuhnDigit(String number) {
         assertThat(found(PersonalDataKind.CARD, "card " + number + " exp 12/28")).containsExactly(number);
+        assertThat(found(PersonalDataKind.CARD, "card:" + number + ", thanks")).containsExactly(number);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"4111 1111 1111 1112", "1234 5678 9012 3452", "411111111111", "9111111111111111",
-            "order 4111111111111111111111"})
+            "order 4111111111111111111111",
+            // ids whose hyphen-joined digit groups pass the card check (a UUID's last groups, an order reference)
+            "request 3f2b8c1e-9d4a-4c7e-4111-111111111111", "ref 12345678-4111-1111-1111-111111111111",
+            "sku SR-4111111111111111", "trace 4111111111111111ab"})
     void cardNearMisses(String text) {
         assertThat(found(PersonalDataKind.CARD, text)).isEmpty();
     }
