@@ -173,20 +173,27 @@ class TraceSpansTest extends HubIntegrationTest {
         return s.getAttributes().get(AttributeKey.stringKey("gen_ai.system")) != null;
     }
 
+    /** A signed WooCommerce delivery of {@code topic} carrying the caller's trace; asserts it was accepted. */
+    private TestHttp.Reply deliver(String topic, String body, String traceId) {
+        String[] resourceEvent = topic.split("\\.");
+        TestHttp.Reply reply = http().send(http().request("/webhooks/woocommerce/default")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .header("Content-Type", "application/json")
+                .header("X-WC-Webhook-Topic", topic)
+                .header("X-WC-Webhook-Resource", resourceEvent[0])
+                .header("X-WC-Webhook-Event", resourceEvent[1])
+                .header("X-WC-Webhook-Signature", WooCommerceSender.sign("trace-secret", body))
+                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply;
+    }
+
     @Test
     void aWebhookEventsProcessingContinuesTheTraceOfItsDelivery() {
         String traceId = "6bf92f3577b34da6a3ce929d0e0e4736";
         String body = WooCommerceSender.wpJson(WooCommerceSender.sample("product")
                 .put("id", java.util.concurrent.ThreadLocalRandom.current().nextLong(1_000_000, Long.MAX_VALUE / 4)));
-        TestHttp.Reply reply = http().send(http().request("/webhooks/woocommerce/default")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .header("Content-Type", "application/json")
-                .header("X-WC-Webhook-Topic", "product.updated")
-                .header("X-WC-Webhook-Resource", "product")
-                .header("X-WC-Webhook-Event", "updated")
-                .header("X-WC-Webhook-Signature", WooCommerceSender.sign("trace-secret", body))
-                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build());
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        TestHttp.Reply reply = deliver("product.updated", body, traceId);
 
         List<SpanData> spans = trace(traceId, s -> names(s).contains("webhook product.updated")
                 && names(s).contains("webhook-dispatch"));
@@ -210,15 +217,7 @@ class TraceSpansTest extends HubIntegrationTest {
         long orderId = java.util.concurrent.ThreadLocalRandom.current().nextLong(1_000_000, 1_000_000_000L);
         String body = WooCommerceSender.wpJson(WooCommerceSender.sample("order").put("id", orderId)
                 .put("customer_note", "Could you gift-wrap it, please? It is a present."));
-        TestHttp.Reply reply = http().send(http().request("/webhooks/woocommerce/default")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .header("Content-Type", "application/json")
-                .header("X-WC-Webhook-Topic", "order.created")
-                .header("X-WC-Webhook-Resource", "order")
-                .header("X-WC-Webhook-Event", "created")
-                .header("X-WC-Webhook-Signature", WooCommerceSender.sign("trace-secret", body))
-                .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build());
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        TestHttp.Reply reply = deliver("order.created", body, traceId);
         String eventId = reply.json().get("eventId").asText();
 
         // intake → event worker → hand-off worker → the Support run and its round table: one trace
