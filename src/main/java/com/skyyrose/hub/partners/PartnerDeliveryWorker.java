@@ -2,11 +2,8 @@ package com.skyyrose.hub.partners;
 
 import com.skyyrose.hub.api.ProblemException;
 import com.skyyrose.hub.security.FieldCrypto;
+import com.skyyrose.hub.tools.GuardedHttp;
 import com.skyyrose.hub.tools.SsrfGuard;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +41,7 @@ public class PartnerDeliveryWorker implements DisposableBean {
     private final FieldCrypto crypto;
     private final SsrfGuard ssrf;
     private final PartnerUsage usage;
-    private final ExecutorService executor;
-    private final HttpClient http;
+    private final GuardedHttp http;
 
     public PartnerDeliveryWorker(JdbcTemplate jdbc, PartnerProperties properties, FieldCrypto crypto, SsrfGuard ssrf,
             PartnerUsage usage, TransactionTemplate transactions) {
@@ -57,14 +51,9 @@ public class PartnerDeliveryWorker implements DisposableBean {
         this.crypto = crypto;
         this.ssrf = ssrf;
         this.usage = usage;
-        this.executor = Executors.newFixedThreadPool(Math.max(2, settings.getConcurrency()), r -> {
-            Thread t = new Thread(r, "partner-delivery");
-            t.setDaemon(true);
-            return t;
-        });
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(settings.getTimeout())
-                .executor(executor).build();
+        // every connection's address is validated as it is resolved (a DNS answer cannot change after the check)
+        this.http = new GuardedHttp(ssrf.connectTimeResolver(), settings.getTimeout(),
+                Math.max(2, settings.getConcurrency()));
     }
 
     public static String webhookId(long deliveryId) {
@@ -140,9 +129,10 @@ public class PartnerDeliveryWorker implements DisposableBean {
 
     private CompletableFuture<Result> send(Claimed c) {
         long started = System.nanoTime();
-        HttpRequest request;
+        SsrfGuard.Target target;
+        Map<String, String> headers;
         try {
-            URI target = ssrf.check("url", c.url()).uri(); // the address may have changed since the subscription
+            target = ssrf.check("url", c.url()); // the address may have changed since the subscription
             long ts = Instant.now().getEpochSecond();
             String msgId = webhookId(c.id());
             String signature = StandardWebhooks.sign(key(c.subscriptionId(), "secret_enc", c.secretEnc()), msgId, ts,
@@ -151,27 +141,21 @@ public class PartnerDeliveryWorker implements DisposableBean {
                 signature += " " + StandardWebhooks.sign(key(c.subscriptionId(), "previous_secret_enc",
                         c.previousSecretEnc()), msgId, ts, c.body());
             }
-            request = HttpRequest.newBuilder(target).timeout(settings.getTimeout())
-                    .header("Content-Type", "application/json")
-                    .header("User-Agent", "DevSkyy-Hub-Webhooks/1")
-                    .header("webhook-id", msgId)
-                    .header("webhook-timestamp", Long.toString(ts))
-                    .header("webhook-signature", signature)
-                    .POST(HttpRequest.BodyPublishers.ofString(c.body())).build();
+            headers = Map.of("User-Agent", "DevSkyy-Hub-Webhooks/1", "webhook-id", msgId,
+                    "webhook-timestamp", Long.toString(ts), "webhook-signature", signature);
         } catch (ProblemException e) {
             return CompletableFuture.completedFuture(new Result(c, null, 0, "refused by the SSRF guard: "
                     + e.getMessage()));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(new Result(c, null, 0, e.toString()));
         }
-        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .handle((response, error) -> {
+        return http.post(target.uri(), headers, c.body(), settings.getTimeout())
+                .handle((status, error) -> {
                     long ms = (System.nanoTime() - started) / 1_000_000;
                     if (error != null) {
                         Throwable cause = error.getCause() != null ? error.getCause() : error;
                         return new Result(c, null, ms, cause.getClass().getSimpleName() + ": " + cause.getMessage());
                     }
-                    int status = response.statusCode();
                     return new Result(c, status, ms, status >= 200 && status < 300 ? null : "HTTP " + status);
                 });
     }
@@ -269,6 +253,6 @@ public class PartnerDeliveryWorker implements DisposableBean {
 
     @Override
     public void destroy() {
-        executor.shutdownNow();
+        http.close();
     }
 }

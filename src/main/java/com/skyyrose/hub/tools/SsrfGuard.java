@@ -117,6 +117,33 @@ public class SsrfGuard {
     }
 
     /**
+     * Resolves host names for connections to user-supplied URLs by the rules of {@link #check}: a name that resolves
+     * to any non-public address (unless allowlisted) does not resolve at all, so a connection can only be made to an
+     * address validated in the same lookup.
+     */
+    public DnsResolver connectTimeResolver() {
+        return new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String name) throws UnknownHostException {
+                String host = name.toLowerCase(Locale.ROOT);
+                InetAddress[] addresses = InetAddress.getAllByName(host);
+                for (InetAddress address : addresses) {
+                    if (!allowedHosts.contains(host) && !inAllowedCidr(address) && blocked(address)) {
+                        throw new UnknownHostException(name + " resolves to a non-public address ("
+                                + address.getHostAddress() + ")");
+                    }
+                }
+                return addresses;
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+    }
+
+    /**
      * Downloads a user-supplied URL (size-capped), connecting only to the validated address; redirects are
      * followed by hand, each hop validated again.
      */

@@ -77,4 +77,14 @@ class SsrfGuardTest {
         assertThatThrownBy(() -> guard.check("url", "https://10.8.0.1/a.png")).isInstanceOf(ProblemException.class);
         assertThatThrownBy(() -> guard.check("url", "http://127.0.0.1/a.png")).isInstanceOf(ProblemException.class);
     }
+
+    @Test
+    void connectionsResolveOnlyToAddressesTheRulesAllow() throws Exception {
+        // what a user URL's connection may reach is decided at connect time too (a DNS answer may change after check)
+        assertThatThrownBy(() -> new SsrfGuard("", 1024, 0).connectTimeResolver().resolve("localhost"))
+                .isInstanceOf(java.net.UnknownHostException.class).hasMessageContaining("non-public address");
+        assertThat(new SsrfGuard("localhost", 1024, 0).connectTimeResolver().resolve("localhost")).isNotEmpty();
+        assertThat(new SsrfGuard("127.0.0.0/8,::1/128", 1024, 0).connectTimeResolver().resolve("127.0.0.1"))
+                .containsExactly(InetAddress.getByName("127.0.0.1"));
+    }
 }
