@@ -57,24 +57,43 @@ SECRET=footprint-secret
 ADMIN=footprint-admin@skyyrose.test
 PASSWORD=footprint-password-0001
 
+MASTER_KEY=$(head -c 32 /dev/urandom | base64)
+# starts the hub in the background with these java arguments (after the options); PID in $HUB_PID
+start_hub() {
+  env $DOCKER_ENV HUB_ENV=production HUB_MASTER_KEY="$MASTER_KEY" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" \
+    PORT=$PORT HUB_ROUTES_DIR=routes HUB_ROUTES_RELOAD=false HUB_DATA_DIR="$WORK/data" HUB_LOG_FORMAT=text \
+    HUB_ADMIN_EMAIL=$ADMIN HUB_ADMIN_PASSWORD=$PASSWORD HUB_LLM_JUDGE=never \
+    OPENAI_API_KEY=bench-openai OPENAI_BASE_URL=$FAKE/v1 OPENAI_MODEL=gpt-4o-mini \
+    ANTHROPIC_API_KEY=bench-anthropic ANTHROPIC_BASE_URL=$FAKE/v1 ANTHROPIC_MODEL=claude-3-5-haiku-latest \
+    GEMINI_API_KEY=bench-gemini GEMINI_BASE_URL=$FAKE/v1beta GEMINI_MODEL=gemini-2.0-flash \
+    HUB_RATE_LIMIT_USER_PER_MINUTE=1000000 HUB_LOGIN_IP_PER_MINUTE=100000 \
+    java $JAVA_OPTS -XX:MaxRAM=512m "$@" --hub.webhooks.woocommerce.$SOURCE.secret=$SECRET > "$WORK/hub.log" 2>&1 &
+  HUB_PID=$!
+}
+wait_ready() {
+  for _ in $(seq 1 3000); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health/ready")" = 200 ] && return 0
+    kill -0 "$HUB_PID" 2>/dev/null || { echo "hub exited:"; tail -40 "$WORK/hub.log"; exit 1; }
+    sleep 0.1
+  done
+}
+
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: figures include other work)"
+# what the Docker image runs: the extracted jar with the CDS archive of a training run (BENCH_CDS=0: the fat jar)
+if [ "${BENCH_CDS:-1}" = 1 ]; then
+  java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" >/dev/null
+  start_hub -XX:ArchiveClassesAtExit="$WORK/app/hub.jsa" -jar "$WORK/app/devskyy-hub.jar"; wait_ready
+  kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true
+  RUN_ARGS=(-XX:SharedArchiveFile="$WORK/app/hub.jsa" -jar "$WORK/app/devskyy-hub.jar")
+  echo "layout: extracted jar + CDS archive ($(( $(stat -c %s "$WORK/app/hub.jsa") / 1048576 )) MB, from a training run to ready)"
+else
+  RUN_ARGS=(-jar "$JAR")
+  echo "layout: fat jar"
+fi
 echo "hub JVM options: $JAVA_OPTS -XX:MaxRAM=512m -XX:NativeMemoryTracking=summary; environment: $DOCKER_ENV"
 START=$(date +%s.%N)
-env $DOCKER_ENV HUB_ENV=production HUB_MASTER_KEY="$(head -c 32 /dev/urandom | base64)" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" \
-  PORT=$PORT HUB_ROUTES_DIR=routes HUB_ROUTES_RELOAD=false HUB_DATA_DIR="$WORK/data" HUB_LOG_FORMAT=text \
-  HUB_ADMIN_EMAIL=$ADMIN HUB_ADMIN_PASSWORD=$PASSWORD HUB_LLM_JUDGE=never \
-  OPENAI_API_KEY=bench-openai OPENAI_BASE_URL=$FAKE/v1 OPENAI_MODEL=gpt-4o-mini \
-  ANTHROPIC_API_KEY=bench-anthropic ANTHROPIC_BASE_URL=$FAKE/v1 ANTHROPIC_MODEL=claude-3-5-haiku-latest \
-  GEMINI_API_KEY=bench-gemini GEMINI_BASE_URL=$FAKE/v1beta GEMINI_MODEL=gemini-2.0-flash \
-  HUB_RATE_LIMIT_USER_PER_MINUTE=1000000 HUB_LOGIN_IP_PER_MINUTE=100000 \
-  java $JAVA_OPTS -XX:MaxRAM=512m -XX:NativeMemoryTracking=summary -jar "$JAR" \
-  --hub.webhooks.woocommerce.$SOURCE.secret=$SECRET > "$WORK/hub.log" 2>&1 &
-HUB_PID=$!
-for _ in $(seq 1 3000); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health/ready")" = 200 ] && break
-  kill -0 "$HUB_PID" 2>/dev/null || { echo "hub exited:"; tail -40 "$WORK/hub.log"; exit 1; }
-  sleep 0.1
-done
+start_hub -XX:NativeMemoryTracking=summary "${RUN_ARGS[@]}"
+wait_ready
 echo "launch -> ready: $(echo "$(date +%s.%N) - $START" | bc) s"
 
 sign_in() {
@@ -127,6 +146,7 @@ done
 GC_S=$(jstat -gc "$HUB_PID" | awk 'NR == 2 { printf "%.1f", $NF }')
 read -r GC_YOUNG GC_FULL <<<"$(jstat -gc "$HUB_PID" | awk 'NR == 2 { print $(NF-6), $(NF-4) }')"
 CPU_S=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$HUB_PID/stat")
+jcmd "$HUB_PID" VM.native_memory summary > target/bench-footprint-nmt.txt 2>/dev/null || true
 kill "$RT_PID" 2>/dev/null || true
 wait "${PIDS[@]}" 2>/dev/null || true
 echo "RSS peak $PEAK MB, steady (mean of the second half) $(( STEADY_N > 0 ? STEADY_SUM / STEADY_N : 0 )) MB (targets: 512 / 460)"
@@ -136,4 +156,5 @@ echo "sign-ins: $(sort "$WORK/signins.txt" | uniq -c | tr '\n' ' ')"
 echo "knowledge searches: $(sort "$WORK/searches.txt" | uniq -c | tr '\n' ' ')"
 echo "round table (c8; the bench client is stopped at the end, so only failures are printed):"
 grep -v -E '^\s+at ' "$WORK/round-table.txt" | tail -6
+echo "(NMT summary at the end: target/bench-footprint-nmt.txt)"
 echo "hub log warnings/errors: $(grep -c -E ' (WARN|ERROR) ' "$WORK/hub.log" || true)"

@@ -38,20 +38,19 @@ trap '[ -n "${HUB_PID:-}" ] && kill "$HUB_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 MASTER_KEY=$(head -c 32 /dev/urandom | base64)
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
-hub_env() {
-  env $DOCKER_ENV HUB_ENV=production HUB_MASTER_KEY="$MASTER_KEY" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" \
-    PORT=$PORT HUB_DATA_DIR="$WORK/data" HUB_ROUTES_DIR=routes HUB_ROUTES_RELOAD=false HUB_LOG_FORMAT=text "$@"
-}
+# the hub's environment (a plain `env ... java ... &`, so $! is the JVM's PID)
+HUB_ENV_VARS=($DOCKER_ENV HUB_ENV=production HUB_MASTER_KEY="$MASTER_KEY" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS"
+  PORT="$PORT" HUB_DATA_DIR="$WORK/data" HUB_ROUTES_DIR=routes HUB_ROUTES_RELOAD=false HUB_LOG_FORMAT=text)
 
-# launch (java arguments), wait for readiness, print seconds; leaves the PID in $HUB_PID
+# launch (java arguments), wait for readiness; seconds in $READY_S, the PID in $HUB_PID
 launch() {
   local start
   start=$(date +%s.%N)
-  hub_env java $JAVA_OPTS "$@" >"$WORK/hub.log" 2>&1 &
+  env "${HUB_ENV_VARS[@]}" java $JAVA_OPTS "$@" >"$WORK/hub.log" 2>&1 &
   HUB_PID=$!
   for _ in $(seq 1 3000); do
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health/ready")" = 200 ]; then
-      echo "$(date +%s.%N) - $start" | bc; return 0
+      READY_S=$(echo "$(date +%s.%N) - $start" | bc); return 0
     fi
     kill -0 "$HUB_PID" 2>/dev/null || break
     sleep 0.05
@@ -65,7 +64,7 @@ measure() {
   local label=$1 times="" rss="" t
   shift
   for _ in $(seq 1 "$STARTS"); do
-    t=$(launch "$@"); times="$times $(printf '%.2f' "$t")"; rss="$rss $(rss_mb "$HUB_PID")"
+    launch "$@"; times="$times $(printf '%.2f' "$READY_S")"; rss="$rss $(rss_mb "$HUB_PID")"
     stop
   done
   printf '%-10s launch -> ready median %6s s  (runs:%s s; RSS once ready:%s MB)\n' "$label" "$(echo "$times" | median)" "$times" "$rss"
@@ -75,12 +74,21 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (sh
 echo "production jar, external mode ($DB_URL, $REDIS); JVM options: $JAVA_OPTS; environment: $DOCKER_ENV"
 java -Djarmode=tools -jar "$JAR" extract --destination "$WORK/app" >/dev/null
 APP=$WORK/app/devskyy-hub.jar
-# training run: migrates the database, starts the context, exits and writes the archive (as the Dockerfile does)
+# training run (as the Dockerfile's): migrates the database, starts the hub and writes the archive at exit. "ready"
+# (default): waits for /health/ready, calls a few operations, stops it with SIGTERM; "refresh": Spring's
+# -Dspring.context.exit=onRefresh (exits as soon as the context is refreshed, before Tomcat and Camel start)
+TRAINING=${BENCH_CDS_TRAINING:-ready}
 t0=$(date +%s.%N)
-hub_env java $JAVA_OPTS -XX:ArchiveClassesAtExit="$WORK/app/hub.jsa" -Dspring.context.exit=onRefresh -jar "$APP" \
-  >"$WORK/training.log" 2>&1 || true
-[ -s "$WORK/app/hub.jsa" ] || { echo "the training run wrote no archive:"; tail -30 "$WORK/training.log"; exit 1; }
-echo "training run (first start, migrates the database): $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s, archive $(( $(stat -c %s "$WORK/app/hub.jsa") / 1048576 )) MB"
+if [ "$TRAINING" = refresh ]; then
+  env "${HUB_ENV_VARS[@]}" java $JAVA_OPTS -XX:ArchiveClassesAtExit="$WORK/app/hub.jsa" -Dspring.context.exit=onRefresh -jar "$APP" \
+    >"$WORK/training.log" 2>&1 || true
+else
+  launch -XX:ArchiveClassesAtExit="$WORK/app/hub.jsa" -jar "$APP"
+  for path in /health/live /health/ready /openapi.json /api/v1/agents /nope; do curl -s -o /dev/null "http://127.0.0.1:$PORT$path"; done
+  stop
+fi
+[ -s "$WORK/app/hub.jsa" ] || { echo "the training run wrote no archive:"; tail -n 30 "$WORK/training.log" "$WORK/hub.log" 2>/dev/null; exit 1; }
+echo "training run ($TRAINING; first start, migrates the database): $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s, archive $(( $(stat -c %s "$WORK/app/hub.jsa") / 1048576 )) MB"
 
 measure "fat jar" -jar "$JAR"
 measure "extracted" -jar "$APP"
@@ -90,7 +98,7 @@ grep -i -E "shared (archive|class)|cds" "$WORK/hub.log" | head -3 || true
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if command -v wrk >/dev/null; then
-  launch -XX:SharedArchiveFile="$WORK/app/hub.jsa" -jar "$APP" >/dev/null
+  launch -XX:SharedArchiveFile="$WORK/app/hub.jsa" -jar "$APP"
   echo "RSS after start (CDS): $(rss_mb "$HUB_PID") MB"
   wrk -t2 -c32 -d"${WRK_SECONDS}s" --latency "http://127.0.0.1:$PORT/health" | sed -n '1,20p'
   echo "RSS after ${WRK_SECONDS}s of wrk on /health: $(rss_mb "$HUB_PID") MB"

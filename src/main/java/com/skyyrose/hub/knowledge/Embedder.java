@@ -143,6 +143,9 @@ public class Embedder implements DisposableBean {
                 options.setIntraOpNumThreads(onnxThreads);
                 options.setInterOpNumThreads(1);
             }
+            // no second, pre-packed copy of the weights: about 10 MB less native memory for the int8 model at the
+            // same CPU per embedding (measured with the bundled model, issue 21)
+            options.addConfigEntry("session.disable_prepacking", "1");
             OrtSession session = env.createSession(onnx.readAllBytes(), options);
             return new OnnxBertBiEncoder(env, session, tokenizer, PoolingMode.MEAN);
         } catch (IOException | OrtException e) {
