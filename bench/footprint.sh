@@ -3,8 +3,10 @@
 # Dockerfile sets, on a simulated 512 MB container (-XX:MaxRAM=512m sizes the heap as Render's starter would);
 # prints RSS over time with the Native Memory Tracking split:
 #   heap      = NMT "Java Heap" committed
-#   non-heap  = the rest NMT tracks (class metadata, code cache, threads, GC, symbols, ...)
-#   untracked = RSS - NMT committed (≈ native memory the JVM does not track: ONNX Runtime, tokenizers, malloc arenas)
+#   non-heap  = the rest NMT tracks (class metadata, code cache, threads, GC, symbols, ...) but the CDS archives
+#   CDS       = the resident pages of the CDS archives (the JDK's and the hub's, mapped files)
+#   untracked = RSS - the above (≈ native memory the JVM does not track: ONNX Runtime, tokenizers, malloc arenas,
+#               shared libraries' code)
 # Load, all at once for BENCH_SECONDS (default 120) after start-up, loopback only, stops by itself:
 #   round table at concurrency 8 (three fake providers in WireMock, bench/round-table/mappings),
 #   webhook intake (bench/WebhookLoad.java, BENCH_WEBHOOK_CONCURRENCY=4; the achieved rate is printed),
@@ -30,7 +32,7 @@ fi
 DOCKER_OPTS=$(sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' Dockerfile)
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$DOCKER_OPTS}
 # and the image's memory-related environment (request threads, malloc arenas)
-DOCKER_ENV=$(grep -v '^ *#' Dockerfile | grep -oE '(HUB_[A-Z_]+|MALLOC_[A-Z_]+)=[0-9]+' | tr '\n' ' ')
+DOCKER_ENV=$(awk '/^FROM /{ s = "" } !/^ *#/{ s = s $0 "\n" } END { printf "%s", s }' Dockerfile | grep -oE '(HUB_[A-Z_]+|MALLOC_[A-Z_]+)=[0-9]+' | tr '\n' ' ')
 WIREMOCK_JAR=$(ls ~/.m2/repository/org/wiremock/wiremock-standalone/*/wiremock-standalone-*.jar | grep -v sources | tail -1)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 FAKE_PORT=$(free_port)
@@ -104,15 +106,22 @@ TOKEN=$(sign_in 0 >/dev/null; sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p'
 [ -n "$TOKEN" ] || { echo "could not sign in"; cat "$WORK/signin.0"; exit 1; }
 export BENCH_AUTH_HEADER="Authorization: Bearer $TOKEN"
 
-# NMT summary -> "rss heap nonheap untracked" in MB
+# NMT summary -> "rss heap nonheap cds untracked" in MB. NMT counts a CDS archive's whole mapping as committed, while
+# RSS holds only its touched pages: "cds" is the archives' resident pages (smaps of the *.jsa mappings), and
+# non-heap leaves NMT's "Shared class space" out
 sample() {
-  local rss nmt
+  local rss nmt cds
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$HUB_PID/status")
+  cds=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { jsa = ($6 ~ /\.jsa$/) } /^Rss:/ && jsa { kb += $2 } END { print kb + 0 }' \
+    "/proc/$HUB_PID/smaps" 2>/dev/null || echo 0)
   nmt=$(jcmd "$HUB_PID" VM.native_memory summary 2>/dev/null || true)
-  echo "$nmt" | awk -v rss="$rss" '
-    /^Total:/ { match($0, /committed=[0-9]+KB/); total = substr($0, RSTART + 10, RLENGTH - 12) }
-    /Java Heap \(/ { match($0, /committed=[0-9]+KB/); heap = substr($0, RSTART + 10, RLENGTH - 12) }
-    END { printf "%d %d %d %d\n", rss / 1024, heap / 1024, (total - heap) / 1024, (rss - total) / 1024 }'
+  echo "$nmt" | awk -v rss="$rss" -v cds="$cds" '
+    function committed() { match($0, /committed=[0-9]+KB/); return substr($0, RSTART + 10, RLENGTH - 12) }
+    /^Total:/ { total = committed() }
+    /Java Heap \(/ { heap = committed() }
+    /Shared class space \(/ { shared = committed() }
+    END { nonheap = total - heap - shared
+          printf "%d %d %d %d %d\n", rss / 1024, heap / 1024, nonheap / 1024, cds / 1024, (rss - heap - nonheap - cds) / 1024 }'
 }
 
 END_AT=$(( $(date +%s) + SECONDS_RUN ))
@@ -131,13 +140,13 @@ for loop in 1 2; do
     done ) & PIDS+=($!)
 done
 
-printf '%6s %8s %8s %9s %10s\n' "t(s)" "RSS MB" "heap MB" "non-heap" "untracked"
+printf '%6s %8s %8s %9s %6s %10s\n' "t(s)" "RSS MB" "heap MB" "non-heap" "CDS" "untracked"
 T0=$(date +%s)
 PEAK=0; STEADY_SUM=0; STEADY_N=0
 while [ "$(date +%s)" -lt "$END_AT" ]; do
-  read -r rss heap nonheap untracked <<<"$(sample)"
+  read -r rss heap nonheap cds untracked <<<"$(sample)"
   t=$(( $(date +%s) - T0 ))
-  printf '%6d %8d %8d %9d %10d\n' "$t" "$rss" "$heap" "$nonheap" "$untracked"
+  printf '%6d %8d %8d %9d %6d %10d\n' "$t" "$rss" "$heap" "$nonheap" "$cds" "$untracked"
   [ "$rss" -gt "$PEAK" ] && PEAK=$rss
   if [ "$t" -ge $(( SECONDS_RUN / 2 )) ]; then STEADY_SUM=$(( STEADY_SUM + rss )); STEADY_N=$(( STEADY_N + 1 )); fi
   sleep 5
