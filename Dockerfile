@@ -56,8 +56,8 @@ USER hub
 #   -XX:MaxRAMPercentage=35        heap 35% of the container (179 MB of 512): live data ~100 MB incl. two Argon2 hashes
 #   -XX:InitialRAMPercentage=12    start small, grow only as far as the load needs
 #   -XX:TrimNativeHeapInterval=5000  give freed malloc memory (ONNX Runtime, compilers, JDBC/TLS) back every 5 s
-#   -XX:MaxMetaspaceSize=160m      class metadata cap (~95 MB used): a leak fails fast instead of eating the instance
-#   -XX:ReservedCodeCacheSize=64m  JIT code cap (~40 MB used)
+#   -XX:MaxMetaspaceSize=160m      class metadata cap (~23 MB used with the archive, ~95 without): a leak fails fast
+#   -XX:ReservedCodeCacheSize=64m  JIT code cap (40–48 MB used under load)
 #   -XX:MaxDirectMemorySize=64m    NIO buffers cap (Tomcat, Lettuce/Netty)
 #   -Xss512k                       thread stacks: half the default reservation, deep enough for Camel's routes
 #   -XX:+UseSerialGC               half a core and a small heap: no collector threads or G1 structures (~50 MB)

@@ -32,7 +32,7 @@ if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "port $PORT is in u
 # the options and memory environment the Docker image runs with (as bench/footprint.sh)
 DOCKER_OPTS=$(sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' Dockerfile)
 JAVA_OPTS="${BENCH_JAVA_OPTS:-$DOCKER_OPTS} -XX:MaxRAM=512m"
-DOCKER_ENV=$(grep -v '^ *#' Dockerfile | grep -oE '(HUB_[A-Z_]+|MALLOC_[A-Z_]+)=[0-9]+' | tr '\n' ' ')
+DOCKER_ENV=$(awk '/^FROM /{ s = "" } !/^ *#/{ s = s $0 "\n" } END { printf "%s", s }' Dockerfile | grep -oE '(HUB_[A-Z_]+|MALLOC_[A-Z_]+)=[0-9]+' | tr '\n' ' ')
 WORK=$(mktemp -d)
 trap '[ -n "${HUB_PID:-}" ] && kill "$HUB_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 MASTER_KEY=$(head -c 32 /dev/urandom | base64)
