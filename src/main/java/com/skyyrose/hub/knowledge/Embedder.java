@@ -79,8 +79,8 @@ public class Embedder implements DisposableBean {
             return t;
         });
         // the ONNX session (a second or two of CPU) loads once the hub is ready (or at the first embedding, if that
-        // comes first), in the background: on a small instance's half core, loading it beside the start-up made the
-        // start slower. The first embedding waits for it; a model that cannot load fails that call with the reason.
+        // comes first), in the background: beside the start-up it competed for the CPU (a small instance has half a
+        // core; readiness does not need the model). The first embedding waits for it; a model that cannot load fails that call with the reason.
         this.encoder = new CompletableFuture<>();
         this.onnxThreads = onnxThreads;
         this.model = new Model(pool, encoder, this::startLoading);
