@@ -3,7 +3,8 @@
 # Portkey gateway (@portkey-ai/gateway 1.15.2, `gateway` on 127.0.0.1:8787, headers x-portkey-provider: openai and
 # x-portkey-custom-host) in front of the same instant fake (WireMock, fixed JSON, no delay), and the fake directly;
 # same client, same concurrency, same kind of request (every question differs), targets measured one after the other,
-# in several rounds. Prints p50/p90/p99 and requests/s per target, the hub-added p50 and the machine's load.
+# in several rounds. Prints p50/p90/p99 and requests/s per target, the hub-added p50, the machine's load, and the CPU
+# time per answered request of the hub, Portkey, the fake and the load client (from /proc) during each target's phase.
 # Not a test: run it by hand.
 #
 #   bench/openai-compat.sh                          # embedded PostgreSQL/Redis (DATABASE_URL/REDIS_URL unset)
@@ -76,7 +77,7 @@ TOKEN=$(curl -fs -X POST "http://127.0.0.1:$HUB_PORT/api/v1/auth/token" \
 
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "concurrency ${BENCH_CONCURRENCY:-8}, ${BENCH_WARMUP_S:-20} s warm-up per target, ${BENCH_MEASURE_S:-15} s per target and round"
-java "$HERE/OpenAiCompatLoad.java" "${BENCH_CONCURRENCY:-8}" "${BENCH_WARMUP_S:-20}" "${BENCH_MEASURE_S:-15}" \
+java "$HERE/OpenAiCompatLoad.java" "--pids=hub:$HUB_PID,portkey:$PORTKEY_PID,fake:$FAKE_PID" "${BENCH_CONCURRENCY:-8}" "${BENCH_WARMUP_S:-20}" "${BENCH_MEASURE_S:-15}" \
   "${BENCH_ROUNDS:-3}" \
   "fake|$FAKE/v1/chat/completions|gpt-4o-mini|Authorization: Bearer bench-openai" \
   "hub|http://127.0.0.1:$HUB_PORT/v1/chat/completions|openai/gpt-4o-mini|Authorization: Bearer $TOKEN" \
