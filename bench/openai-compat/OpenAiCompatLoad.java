@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * java OpenAiCompatLoad.java [--pids=name:pid,...] <concurrency> <warmup-s> <measure-s> <rounds>
  *      name|url|model|header:value;header:value ...
  * <p>
- * With {@code --pids}, each measured phase also prints the CPU time (user + system, from /proc/PID/stat) each named
- * process and this client spent per answered request: on a shared machine that is the figure that compares peers
- * when latency and throughput are bent by other load.
+ * With {@code --pids=name:PID[:THREAD-REGEX],...}, each measured phase also prints the CPU time (user + system, from
+ * /proc) each named process (or its threads whose name matches) and this client spent per answered request: on a
+ * shared machine that is the figure that compares peers when latency and throughput are bent by other load.
  */
 public class OpenAiCompatLoad {
 
@@ -31,17 +31,17 @@ public class OpenAiCompatLoad {
             "shipping", "returns", "gift", "colour", "fit", "collection", "price", "restock"};
 
     public static void main(String[] args) throws Exception {
-        java.util.LinkedHashMap<String, Long> pids = new java.util.LinkedHashMap<>();
+        java.util.LinkedHashMap<String, String> pids = new java.util.LinkedHashMap<>();
         if (args.length > 0 && args[0].startsWith("--pids=")) {
             for (String pair : args[0].substring("--pids=".length()).split(",")) {
                 if (!pair.isBlank()) {
                     String[] kv = pair.split(":", 2);
-                    pids.put(kv[0], Long.parseLong(kv[1].trim()));
+                    pids.put(kv[0], kv[1].trim());
                 }
             }
             args = Arrays.copyOfRange(args, 1, args.length);
         }
-        pids.put("client", ProcessHandle.current().pid());
+        pids.put("client", Long.toString(ProcessHandle.current().pid()));
         int concurrency = Integer.parseInt(args[0]);
         int warmup = Integer.parseInt(args[1]);
         int measure = Integer.parseInt(args[2]);
@@ -96,22 +96,45 @@ public class OpenAiCompatLoad {
     /** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ: 100 on Linux x86-64). */
     static final long TICKS = 100;
 
-    /** utime + stime of each process, in ticks (0 when it cannot be read). */
-    static long[] cpu(java.util.Map<String, Long> pids) {
+    /**
+     * utime + stime of each process, in ticks (0 when it cannot be read). A spec {@code PID:REGEX} counts only the
+     * process's threads whose name matches (e.g. the JIT compiler threads {@code C[12] CompilerThre.*}).
+     */
+    static long[] cpu(java.util.Map<String, String> pids) {
         long[] out = new long[pids.size()];
         int i = 0;
-        for (long pid : pids.values()) {
+        for (String spec : pids.values()) {
+            int colon = spec.indexOf(':');
             try {
-                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-                // fields after the command name, which is in parentheses and may hold spaces
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                out[i] = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                if (colon < 0) {
+                    out[i] = ticks(java.nio.file.Path.of("/proc/" + spec + "/stat"), null);
+                } else {
+                    java.util.regex.Pattern threads = java.util.regex.Pattern.compile(spec.substring(colon + 1));
+                    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + spec.substring(0,
+                            colon) + "/task"))) {
+                        out[i] = tasks.mapToLong(t -> ticks(t.resolve("stat"), threads)).sum();
+                    }
+                }
             } catch (Exception e) {
                 out[i] = 0;
             }
             i++;
         }
         return out;
+    }
+
+    static long ticks(java.nio.file.Path stat, java.util.regex.Pattern name) {
+        try {
+            String s = java.nio.file.Files.readString(stat);
+            if (name != null && !name.matcher(s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'))).matches()) {
+                return 0;
+            }
+            // fields after the command name, which is in parentheses and may hold spaces
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     record Result(long[] nanos, int count, long errors) {
