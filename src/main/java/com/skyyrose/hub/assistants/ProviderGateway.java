@@ -93,7 +93,9 @@ public class ProviderGateway {
     }
 
     public Optional<ProviderModel> find(String provider, String model) {
-        return models().stream().filter(m -> m.provider().equals(provider) && m.model().equals(model)).findFirst();
+        // the one provider's route, not every enabled provider's (this runs on every pass-through request)
+        return registry.get(provider).filter(p -> p.model().equals(model))
+                .map(p -> new ProviderModel(p.id(), p.model()));
     }
 
     /**
