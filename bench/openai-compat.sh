@@ -3,14 +3,18 @@
 # Portkey gateway (@portkey-ai/gateway 1.15.2, `gateway` on 127.0.0.1:8787, headers x-portkey-provider: openai and
 # x-portkey-custom-host) in front of the same instant fake (WireMock, fixed JSON, no delay), and the fake directly;
 # same client, same concurrency, same kind of request (every question differs), targets measured one after the other,
-# in several rounds. Prints p50/p90/p99 and requests/s per target, the hub-added p50 and the machine's load.
+# in several rounds. Prints p50/p90/p99 and requests/s per target, the hub-added p50, the machine's load, and the CPU
+# time per answered request of the hub, Portkey, the fake and the load client (from /proc) during each target's phase.
 # Not a test: run it by hand.
 #
 #   bench/openai-compat.sh                          # embedded PostgreSQL/Redis (DATABASE_URL/REDIS_URL unset)
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... bench/openai-compat.sh
 #
-# Settings: BENCH_CONCURRENCY (8), BENCH_WARMUP_S (20, per target), BENCH_MEASURE_S (15), BENCH_ROUNDS (3),
-# BENCH_JAVA_OPTS (hub JVM), PORTKEY_DIR (where npm installs the gateway, default target/portkey).
+# Settings: BENCH_CONCURRENCY (8), BENCH_WARMUP_S (60, per target: the hub's JIT compiler is still busy after 20 s on
+# 2 shared cores; the line "hub-jit" shows what it still spent while measured), BENCH_MEASURE_S (15), BENCH_ROUNDS (3),
+# BENCH_JAR (the hub jar to run; default target/devskyy-hub*.jar), BENCH_JAVA_OPTS (hub JVM, e.g. -XX:StartFlightRecording=...), PORTKEY_DIR (where npm installs the gateway, default
+# target/portkey). Budgets are off (the default); set HUB_BUDGET_USER_MONTHLY_USD / _TOKENS_PER_MINUTE to measure
+# with their checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HERE=bench/openai-compat
@@ -19,7 +23,7 @@ HUB_PORT=$(free_port)
 FAKE_PORT=$(free_port)
 PORTKEY_PORT=8787
 WIREMOCK_JAR=$(ls ~/.m2/repository/org/wiremock/wiremock-standalone/*/wiremock-standalone-*.jar | grep -v sources | tail -1)
-JAR=$(ls target/devskyy-hub*.jar 2>/dev/null | grep -v original | head -1 || true)
+JAR=${BENCH_JAR:-$(ls target/devskyy-hub*.jar 2>/dev/null | grep -v original | head -1 || true)}
 if [ -z "$JAR" ]; then
   mvn -B -q -o -DskipTests package
   JAR=$(ls target/devskyy-hub*.jar | grep -v original | head -1)
@@ -75,8 +79,10 @@ TOKEN=$(curl -fs -X POST "http://127.0.0.1:$HUB_PORT/api/v1/auth/token" \
 [ -n "$TOKEN" ] || { echo "could not sign in"; exit 1; }
 
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "concurrency ${BENCH_CONCURRENCY:-8}, ${BENCH_WARMUP_S:-20} s warm-up per target, ${BENCH_MEASURE_S:-15} s per target and round"
-java "$HERE/OpenAiCompatLoad.java" "${BENCH_CONCURRENCY:-8}" "${BENCH_WARMUP_S:-20}" "${BENCH_MEASURE_S:-15}" \
+echo "concurrency ${BENCH_CONCURRENCY:-8}, ${BENCH_WARMUP_S:-60} s warm-up per target, ${BENCH_MEASURE_S:-15} s per target and round"
+echo "hub: $JAR, JVM options '${BENCH_JAVA_OPTS:-}', budgets user ${HUB_BUDGET_USER_MONTHLY_USD:-0} USD/month, ${HUB_BUDGET_USER_TOKENS_PER_MINUTE:-0} tokens/min (0 = off); Portkey $(node -p "require('./$PORTKEY_DIR/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null) on node $(node --version)"
+java "$HERE/OpenAiCompatLoad.java" "--pids=hub:$HUB_PID,hub-jit:$HUB_PID:C[12] CompilerThre.*,portkey:$PORTKEY_PID,fake:$FAKE_PID" \
+  "${BENCH_CONCURRENCY:-8}" "${BENCH_WARMUP_S:-60}" "${BENCH_MEASURE_S:-15}" \
   "${BENCH_ROUNDS:-3}" \
   "fake|$FAKE/v1/chat/completions|gpt-4o-mini|Authorization: Bearer bench-openai" \
   "hub|http://127.0.0.1:$HUB_PORT/v1/chat/completions|openai/gpt-4o-mini|Authorization: Bearer $TOKEN" \
@@ -85,4 +91,8 @@ java "$HERE/OpenAiCompatLoad.java" "${BENCH_CONCURRENCY:-8}" "${BENCH_WARMUP_S:-
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); other processes using CPU (top 5):"
 ps -eo pcpu,comm --sort=-pcpu | sed -n '2,6p'
 awk '$1=="fake"{f[$2]=$3} $1=="hub"{h[$2]=$3; hr[$2]=$6} $1=="portkey"{p[$2]=$6}
-     END{for (r in h) printf "round %s: hub-added p50 %.2f ms (target <= 5); hub %.0f req/s vs Portkey %.0f req/s = %.2fx (target >= 2x)\n", r, h[r]-f[r], hr[r], p[r], (p[r]>0?hr[r]/p[r]:0)}' "$WORK/result.txt"
+     $1=="cpu"{for (i = 4; i < NF; i += 2) c[$2, $3, $i] = $(i + 1)}
+     END{for (r in h) {
+           printf "round %s: hub-added p50 %.2f ms (target <= 5); hub %.0f req/s vs Portkey %.0f req/s = %.2fx (target >= 2x)\n", r, h[r]-f[r], hr[r], p[r], (p[r]>0?hr[r]/p[r]:0)
+           printf "round %s: CPU per request: hub %.3f ms (of which JIT %.3f) vs Portkey %.3f ms; fake %.3f / %.3f, load client %.3f / %.3f (hub phase / Portkey phase)\n", r, c["hub",r,"hub"], c["hub",r,"hub-jit"], c["portkey",r,"portkey"], c["hub",r,"fake"], c["portkey",r,"fake"], c["hub",r,"client"], c["portkey",r,"client"]
+         }}' "$WORK/result.txt"

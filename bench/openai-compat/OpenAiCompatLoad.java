@@ -15,7 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * client, concurrency and kind of request: every request asks a different question (a counter and words picked at
  * random), so nothing can be answered from a cache. Prints p50/p90/p99 and requests/s per target and phase.
  *
- * java OpenAiCompatLoad.java <concurrency> <warmup-s> <measure-s> <rounds> name|url|model|header:value;header:value ...
+ * java OpenAiCompatLoad.java [--pids=name:pid,...] <concurrency> <warmup-s> <measure-s> <rounds>
+ *      name|url|model|header:value;header:value ...
+ * <p>
+ * With {@code --pids=name:PID[:THREAD-REGEX],...}, each measured phase also prints the CPU time (user + system, from
+ * /proc) each named process (or its threads whose name matches) and this client spent per answered request: on a
+ * shared machine that is the figure that compares peers when latency and throughput are bent by other load.
  */
 public class OpenAiCompatLoad {
 
@@ -26,6 +31,17 @@ public class OpenAiCompatLoad {
             "shipping", "returns", "gift", "colour", "fit", "collection", "price", "restock"};
 
     public static void main(String[] args) throws Exception {
+        java.util.LinkedHashMap<String, String> pids = new java.util.LinkedHashMap<>();
+        if (args.length > 0 && args[0].startsWith("--pids=")) {
+            for (String pair : args[0].substring("--pids=".length()).split(",")) {
+                if (!pair.isBlank()) {
+                    String[] kv = pair.split(":", 2);
+                    pids.put(kv[0], kv[1].trim());
+                }
+            }
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
+        pids.put("client", Long.toString(ProcessHandle.current().pid()));
         int concurrency = Integer.parseInt(args[0]);
         int warmup = Integer.parseInt(args[1]);
         int measure = Integer.parseInt(args[2]);
@@ -50,12 +66,74 @@ public class OpenAiCompatLoad {
         }
         System.out.printf("%-10s %5s %8s %8s %8s %8s %9s %7s%n", "target", "round", "p50 ms", "p90 ms", "p99 ms",
                 "req/s", "requests", "errors");
+        List<String> cpuLines = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             for (Target t : targets) {
+                long[] before = cpu(pids);
                 Result res = run(client, t, concurrency, measure, true);
+                long[] after = cpu(pids);
                 System.out.printf("%-10s %5d %8.2f %8.2f %8.2f %8.0f %9d %7d%n", t.name(), r, res.p(50), res.p(90),
                         res.p(99), res.count / (double) measure, res.count, res.errors);
+                StringBuilder line = new StringBuilder(String.format("cpu %-10s %5d", t.name(), r));
+                int i = 0;
+                for (String name : pids.keySet()) {
+                    double msPerRequest = res.count == 0 ? Double.NaN
+                            : (after[i] - before[i]) * 1000.0 / TICKS / res.count;
+                    line.append(String.format("  %s %.3f", name, msPerRequest));
+                    i++;
+                }
+                cpuLines.add(line.toString());
             }
+        }
+        if (pids.size() > 1) {
+            System.out.println();
+            System.out.println("CPU ms per answered request, per process, during each target's measured phase "
+                    + "(user+system from /proc; a process the target does not use should be ~0):");
+            cpuLines.forEach(System.out::println);
+        }
+    }
+
+    /** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ: 100 on Linux x86-64). */
+    static final long TICKS = 100;
+
+    /**
+     * utime + stime of each process, in ticks (0 when it cannot be read). A spec {@code PID:REGEX} counts only the
+     * process's threads whose name matches (e.g. the JIT compiler threads {@code C[12] CompilerThre.*}).
+     */
+    static long[] cpu(java.util.Map<String, String> pids) {
+        long[] out = new long[pids.size()];
+        int i = 0;
+        for (String spec : pids.values()) {
+            int colon = spec.indexOf(':');
+            try {
+                if (colon < 0) {
+                    out[i] = ticks(java.nio.file.Path.of("/proc/" + spec + "/stat"), null);
+                } else {
+                    java.util.regex.Pattern threads = java.util.regex.Pattern.compile(spec.substring(colon + 1));
+                    try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + spec.substring(0,
+                            colon) + "/task"))) {
+                        out[i] = tasks.mapToLong(t -> ticks(t.resolve("stat"), threads)).sum();
+                    }
+                }
+            } catch (Exception e) {
+                out[i] = 0;
+            }
+            i++;
+        }
+        return out;
+    }
+
+    static long ticks(java.nio.file.Path stat, java.util.regex.Pattern name) {
+        try {
+            String s = java.nio.file.Files.readString(stat);
+            if (name != null && !name.matcher(s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'))).matches()) {
+                return 0;
+            }
+            // fields after the command name, which is in parentheses and may hold spaces
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (Exception e) {
+            return 0;
         }
     }
 

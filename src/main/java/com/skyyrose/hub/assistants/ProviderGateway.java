@@ -1,6 +1,19 @@
 package com.skyyrose.hub.assistants;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.skyyrose.hub.llm.Candidate;
+import com.skyyrose.hub.llm.ChatHttpClient;
+import com.skyyrose.hub.llm.ProviderAttempt;
+import com.skyyrose.hub.observability.GenAiSpans;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.UserMessage;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import com.skyyrose.hub.llm.ChatProvider;
 import com.skyyrose.hub.llm.LlmMetrics;
 import com.skyyrose.hub.llm.LlmProperties;
@@ -59,9 +72,15 @@ public class ProviderGateway {
     private final PersonalDataGuard privacy;
     private final LlmProperties props;
     private final LlmMetrics metrics;
+    private final GenAiSpans spans;
+    private final ProviderAttempt attempts;
+    private final ObjectMapper json;
 
     public ProviderGateway(ProviderRegistry registry, ProviderCaller caller, PersonalDataGuard privacy,
-            LlmProperties props, LlmMetrics metrics) {
+            LlmProperties props, LlmMetrics metrics, GenAiSpans spans, ProviderAttempt attempts, ObjectMapper json) {
+        this.spans = spans;
+        this.attempts = attempts;
+        this.json = json;
         this.registry = registry;
         this.caller = caller;
         this.privacy = privacy;
@@ -74,15 +93,153 @@ public class ProviderGateway {
     }
 
     public Optional<ProviderModel> find(String provider, String model) {
-        return models().stream().filter(m -> m.provider().equals(provider) && m.model().equals(model)).findFirst();
+        // the one provider's route, not every enabled provider's (this runs on every pass-through request)
+        return registry.get(provider).filter(p -> p.model().equals(model))
+                .map(p -> new ProviderModel(p.id(), p.model()));
     }
 
-    /** One call through the provider's circuit breaker and retries (deadline: the round-table deadline). */
+    /**
+     * One call through the provider's circuit breaker and retries (deadline: the round-table deadline). A vendor that
+     * speaks OpenAI's wire format is called directly ({@link #direct}); the others through the provider's route.
+     */
     public Answer chat(String provider, List<ChatMessage> messages, Double temperature, Integer maxTokens) {
         long deadline = System.nanoTime() + props.getDeadline().toNanos();
+        ChatProvider settings = registry.settings(provider).orElse(null);
+        if (settings != null && settings.getApi() == ChatProvider.Api.OPENAI) {
+            return direct(provider, settings, messages, temperature, maxTokens, deadline);
+        }
         Candidate c = caller.chat(provider, messages, temperature, maxTokens, deadline);
         Usage usage = new Usage(c.model(), c.tokens().input(), c.tokens().output(), c.costUsd());
         return new Answer(c.text(), c.finishReason(), usage, c.ok() ? null : c.error());
+    }
+
+    /**
+     * The pass-through of an OpenAI-wire vendor, without the provider's route and langchain4j: those cost more CPU per
+     * call than everything else a pass-through chat completion does (Camel's exchange, breaker EIP and redelivery
+     * handler around langchain4j's request/response objects, JSON mapping and retry wrappers). What the route gives
+     * is kept, applied here: the route's own circuit breaker (one breaker call spans the retries, as with the EIP),
+     * the retry rule of {@code llm-provider-retries} ({@link ProviderAttempt#retryDelay}), the deadline, the privacy
+     * policy (masked for the vendor, restored in the answer), the GenAI span and the provider metrics. The vendor gets
+     * the request langchain4j would have sent (model, messages, temperature, max_tokens) on the shared HTTP pool.
+     */
+    private Answer direct(String providerId, ChatProvider settings, List<ChatMessage> messages, Double temperature,
+            Integer maxTokens, long deadline) {
+        ProviderRegistry.Provider p = registry.get(providerId).orElse(null);
+        if (p == null) {
+            return new Answer(null, null, new Usage(null, 0, 0, 0), "not_configured");
+        }
+        Pseudonymizer pseudonyms = privacy.open();
+        List<ChatMessage> outbound;
+        try {
+            outbound = privacy.outbound(providerId, messages, pseudonyms);
+        } catch (PersonalDataGuard.Refused refused) {
+            return new Answer(null, null, new Usage(p.model(), 0, 0, 0), "refused: " + refused.getMessage());
+        }
+        byte[] body = requestBody(p.model(), outbound, temperature, maxTokens);
+        String url = settings.getBaseUrl().endsWith("/") ? settings.getBaseUrl() + "chat/completions"
+                : settings.getBaseUrl() + "/chat/completions";
+        Map<String, String> headers = Map.of("Authorization", "Bearer "
+                + (settings.getApiKey().isBlank() ? "unused" : settings.getApiKey()), "Accept", "application/json");
+        long start = System.nanoTime();
+        try (GenAiSpans.Call span = spans.chat(providerId, p.model())) {
+            if (!p.circuit().tryAcquirePermission()) {
+                metrics.providerCall(providerId, p.model(), "circuit_open", 0, 0, 0, 0);
+                span.failed("circuit_open");
+                return new Answer(null, null, new Usage(p.model(), 0, 0, 0), "circuit_open");
+            }
+            String reply;
+            try {
+                reply = withRetries(url, headers, body, settings, deadline);
+            } catch (RuntimeException e) {
+                long nanos = System.nanoTime() - start;
+                p.circuit().onError(nanos, TimeUnit.NANOSECONDS, e);
+                String error = caller.describe(e);
+                String outcome = error.startsWith("timeout") ? "timeout" : "error";
+                metrics.providerCall(providerId, p.model(), outcome, nanos / 1_000_000, 0, 0, 0);
+                span.failed(outcome);
+                return new Answer(null, null, new Usage(p.model(), 0, 0, 0), error);
+            }
+            long nanos = System.nanoTime() - start;
+            p.circuit().onSuccess(nanos, TimeUnit.NANOSECONDS);
+            JsonNode doc;
+            try {
+                doc = json.readTree(reply);
+            } catch (java.io.IOException e) {
+                metrics.providerCall(providerId, p.model(), "error", nanos / 1_000_000, 0, 0, 0);
+                span.failed("error");
+                return new Answer(null, null, new Usage(p.model(), 0, 0, 0), "invalid vendor answer: not JSON");
+            }
+            JsonNode choice = doc.path("choices").path(0);
+            String text = choice.path("message").path("content").asText("");
+            String finish = choice.path("finish_reason").isTextual() ? choice.get("finish_reason").asText() : "stop";
+            long in = doc.path("usage").path("prompt_tokens").asLong(0);
+            long out = doc.path("usage").path("completion_tokens").asLong(0);
+            String model = doc.path("model").isTextual() ? doc.get("model").asText() : p.model();
+            double cost = cost(p.model(), model, in, out);
+            metrics.providerCall(providerId, p.model(), "success", nanos / 1_000_000, in, out, cost);
+            span.response(model, in, out, finish);
+            return new Answer(pseudonyms.found() ? pseudonyms.restore(text) : text, finish,
+                    new Usage(model, in, out, cost), null);
+        }
+    }
+
+    /** The call and its retries ({@code llm-provider-retries}' rule), each attempt bounded by the time left. */
+    private String withRetries(String url, Map<String, String> headers, byte[] body, ChatProvider settings,
+            long deadline) {
+        for (int failed = 0; ; ) {
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.isNegative() || left.isZero()) {
+                throw new ChatHttpClient.ConnectionFailure("timeout", null);
+            }
+            try {
+                return ChatHttpClient.postJson(url, headers, body,
+                        left.compareTo(settings.getTimeout()) < 0 ? left : settings.getTimeout());
+            } catch (RuntimeException e) {
+                failed++;
+                Duration wait = attempts.retryDelay(e, failed, deadline);
+                if (wait == null) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The chat request as langchain4j's OpenAI model writes it (the fields the hub accepts). */
+    private byte[] requestBody(String model, List<ChatMessage> messages, Double temperature, Integer maxTokens) {
+        ObjectNode doc = json.createObjectNode();
+        doc.put("model", model);
+        ArrayNode out = doc.putArray("messages");
+        for (ChatMessage m : messages) {
+            ObjectNode message = out.addObject();
+            if (m instanceof SystemMessage s) {
+                message.put("role", "system").put("content", s.text());
+            } else if (m instanceof AiMessage a) {
+                message.put("role", "assistant").put("content", a.text());
+            } else if (m instanceof UserMessage u) {
+                message.put("role", "user").put("content", u.hasSingleText() ? u.singleText()
+                        : String.join("\n", u.contents().stream().filter(TextContent.class::isInstance)
+                                .map(c -> ((TextContent) c).text()).toList()));
+            } else {
+                throw new IllegalArgumentException("unsupported message " + m.type());
+            }
+        }
+        if (temperature != null) {
+            doc.put("temperature", temperature);
+        }
+        if (maxTokens != null) {
+            doc.put("max_tokens", maxTokens);
+        }
+        try {
+            return json.writeValueAsBytes(doc);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -59,11 +59,22 @@ public class UsageLedger {
         return principal.kind() == Principal.Kind.API_KEY ? props.getApiKey() : props.getUser();
     }
 
-    /** Null when the principal is within its monthly USD budget and its tokens-per-minute limit. */
+    /**
+     * Null when the principal is within its monthly USD budget and its tokens-per-minute limit. Both counters are read
+     * in one round trip (MGET).
+     */
     public Refusal check(Principal principal) {
         AssistantProperties.Budget budget = budget(principal);
-        if (budget.getTokensPerMinute() > 0) {
-            long used = tokensThisMinute(principal.id());
+        boolean tokens = budget.getTokensPerMinute() > 0;
+        boolean usd = budget.getMonthlyUsd() > 0;
+        if (!tokens && !usd) {
+            return null;
+        }
+        List<String> values = redis.opsForValue().multiGet(List.of(minuteKey(principal.id()),
+                spendKey(principal.id())));
+        if (tokens) {
+            String v = values == null ? null : values.get(0);
+            long used = v == null ? 0 : Long.parseLong(v);
             if (used >= budget.getTokensPerMinute()) {
                 long secondsLeft = 60 - Instant.now().getEpochSecond() % 60;
                 return new Refusal("tokens", "Token rate limit reached: " + used + " of "
@@ -71,8 +82,9 @@ public class UsageLedger {
                         + " s.", secondsLeft);
             }
         }
-        if (budget.getMonthlyUsd() > 0) {
-            double spent = spentThisMonth(principal.id());
+        if (usd) {
+            String v = values == null ? null : values.get(1);
+            double spent = v != null ? Double.parseDouble(v) : seedSpend(principal.id());
             if (spent >= budget.getMonthlyUsd()) {
                 return new Refusal("insufficient_quota", String.format(java.util.Locale.ROOT,
                         "Monthly budget exhausted: %.4f of %.2f USD spent this month.", spent,
@@ -82,6 +94,10 @@ public class UsageLedger {
         return null;
     }
 
+    private static String minuteKey(String principalId) {
+        return TPM + principalId + ":" + Instant.now().getEpochSecond() / 60;
+    }
+
     /**
      * Records one completion: the minute's tokens and the month's spend in Redis at once (one script, what the budget
      * checks read), the {@code llm_usage} row through the batching writer (rows are grouped into one insert; a
@@ -89,8 +105,7 @@ public class UsageLedger {
      */
     public void record(Principal principal, String model, String provider, long in, long out, double costUsd,
             UUID roundTableId, UUID agentRunId) {
-        String minuteKey = TPM + principal.id() + ":" + Instant.now().getEpochSecond() / 60;
-        Long counted = redis.execute(COUNT, List.of(minuteKey, spendKey(principal.id())), Long.toString(in + out),
+        Long counted = redis.execute(COUNT, List.of(minuteKey(principal.id()), spendKey(principal.id())), Long.toString(in + out),
                 Double.toString(costUsd));
         // counted before the row is queued: once a report shows the row, the budget counters hold it too
         writer.add(new Row(principal.id(), principal.kind().name().toLowerCase(java.util.Locale.ROOT), model,
@@ -214,7 +229,7 @@ public class UsageLedger {
     }
 
     public long tokensThisMinute(String principalId) {
-        String v = redis.opsForValue().get(TPM + principalId + ":" + Instant.now().getEpochSecond() / 60);
+        String v = redis.opsForValue().get(minuteKey(principalId));
         return v == null ? 0 : Long.parseLong(v);
     }
 

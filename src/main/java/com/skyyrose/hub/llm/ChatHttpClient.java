@@ -9,7 +9,25 @@ import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -17,7 +35,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The HTTP client under every langchain4j provider model: JDK HTTP, one attempt bounded by the round's deadline
+ * The HTTP client under every langchain4j provider model: pooled Apache HttpClient 5, one attempt bounded by the round's deadline
  * (set per calling thread with {@link #withDeadline}). Retries are the provider route's (the routeConfiguration
  * {@code llm-provider-retries} in routes/round-table/llm-providers.camel.yaml); this client only tells them what
  * langchain4j's exceptions lose: whether the failure is retryable (429, 5xx, connection) and the vendor's
@@ -29,17 +47,32 @@ public final class ChatHttpClient implements HttpClient {
             "expect", "te", "trailer", "transfer-encoding");
     private static final ThreadLocal<Long> DEADLINE = new ThreadLocal<>();
 
-    /** One JDK client for every provider model (HTTP/1.1: the fakes and some local servers speak only that). */
-    private static final java.net.http.HttpClient JDK = java.net.http.HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+    /**
+     * One pooled client for every provider model: Apache HttpClient 5 classic (blocking on the calling thread, HTTP/1.1
+     * keep-alive, the client camel-http and the tools' VendorHttp use). The JDK client it replaced hands every call
+     * to its selector and worker threads and back, which cost more CPU per call than the rest of a pass-through
+     * chat completion. Pool: 256 connections, 64 per vendor host (the request threads are 200 at most); idle ones
+     * are closed after 30 s and re-checked after 2 s of rest.
+     */
+    private static final CloseableHttpClient HTTP = HttpClients.custom()
+            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                    .setDefaultConnectionConfig(ConnectionConfig.custom()
+                            .setConnectTimeout(Timeout.ofSeconds(5))
+                            .setValidateAfterInactivity(TimeValue.ofSeconds(2)).build())
+                    .setMaxConnTotal(256).setMaxConnPerRoute(64).build())
+            .evictIdleConnections(TimeValue.ofSeconds(30))
+            .disableRedirectHandling()
+            .disableAutomaticRetries()
+            .disableCookieManagement()
+            .disableAuthCaching()
+            .disableContentCompression()
             .build();
 
-    private final java.net.http.HttpClient jdk;
+    private final CloseableHttpClient http;
     private final Duration readTimeout;
 
-    ChatHttpClient(java.net.http.HttpClient jdk, Duration readTimeout) {
-        this.jdk = jdk;
+    ChatHttpClient(CloseableHttpClient http, Duration readTimeout) {
+        this.http = http;
         this.readTimeout = readTimeout;
     }
 
@@ -84,46 +117,79 @@ public final class ChatHttpClient implements HttpClient {
 
     /** A connection-level failure (refused, reset, read timeout). */
     public static final class ConnectionFailure extends RuntimeException {
-        ConnectionFailure(String message, Throwable cause) {
+        public ConnectionFailure(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
     private SuccessfulHttpResponse once(HttpRequest request, Duration timeout) {
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(request.url()))
-                .timeout(timeout);
+        HttpUriRequestBase http = new HttpUriRequestBase(request.method().name(), URI.create(request.url()));
         request.headers().forEach((name, values) -> {
             if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(v -> b.header(name, v));
+                values.forEach(v -> http.addHeader(name, v));
             }
         });
-        // the GenAI span of this call (current on this thread) continues at the vendor
-        com.skyyrose.hub.observability.TraceHeaders.inject(b::header);
         String body = request.body();
-        b.method(request.method().name(), body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response;
+        if (body != null) {
+            http.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
+        }
+        Answer answer = send(this.http, http, timeout);
+        return SuccessfulHttpResponse.builder().statusCode(answer.status()).headers(answer.headers())
+                .body(answer.body()).build();
+    }
+
+    /**
+     * One JSON POST on the shared pool, without langchain4j (the assistants' pass-through of an OpenAI-wire vendor):
+     * the 2xx body, or the same failures as a model's call ({@link RetryableFailure} for 429/5xx,
+     * {@link ConnectionFailure}, {@link HttpException}), so {@link ProviderAttempt#retryDelay} and
+     * {@link ProviderCaller#describe} treat both alike.
+     */
+    public static String postJson(String url, Map<String, String> headers, byte[] body, Duration timeout) {
+        HttpUriRequestBase http = new HttpUriRequestBase("POST", URI.create(url));
+        headers.forEach(http::addHeader);
+        http.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+        return send(HTTP, http, timeout).body();
+    }
+
+    /** Sends on {@code client}; a 2xx answer is returned, anything else thrown as the matching failure. */
+    private static Answer send(CloseableHttpClient client, HttpUriRequestBase http, Duration timeout) {
+        Timeout t = Timeout.ofMilliseconds(Math.max(1, timeout.toMillis()));
+        // each read waits at most the time left (a vendor that stops sending fails with "timeout")
+        http.setConfig(RequestConfig.custom().setResponseTimeout(t).setConnectionRequestTimeout(t).build());
+        // the GenAI span of this call (current on this thread) continues at the vendor
+        com.skyyrose.hub.observability.TraceHeaders.inject(http::setHeader);
+        Answer answer;
         try {
-            response = jdk.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.http.HttpTimeoutException e) {
+            answer = client.execute(http, r -> {
+                HttpEntity entity = r.getEntity();
+                String text = entity == null ? "" : EntityUtils.toString(entity, StandardCharsets.UTF_8);
+                Map<String, List<String>> headers = new LinkedHashMap<>();
+                for (Header h : r.getHeaders()) {
+                    headers.computeIfAbsent(h.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
+                            .add(h.getValue());
+                }
+                return new Answer(r.getCode(), headers, text);
+            });
+        } catch (java.io.InterruptedIOException e) {
+            // read, connect or pool-wait timeout (all InterruptedIOExceptions in HttpClient 5)
             throw new ConnectionFailure("timeout", e);
         } catch (IOException e) {
             throw new ConnectionFailure("connection failed: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionFailure("interrupted", e);
         }
-        int status = response.statusCode();
+        int status = answer.status();
         if (status >= 200 && status < 300) {
-            return SuccessfulHttpResponse.builder().statusCode(status).headers(response.headers().map())
-                    .body(response.body()).build();
+            return answer;
         }
         if (status == 429 || status >= 500) {
-            throw new RetryableFailure(status, response.body(),
-                    retryAfter(response.headers().firstValue("retry-after").orElse(null)));
+            List<String> retryAfter = answer.headers().get("retry-after");
+            throw new RetryableFailure(status, answer.body(),
+                    retryAfter(retryAfter == null || retryAfter.isEmpty() ? null : retryAfter.get(0)));
         }
-        throw new HttpException(status, response.body());
+        throw new HttpException(status, answer.body());
+    }
+
+    private record Answer(int status, Map<String, List<String>> headers, String body) {
     }
 
     static Duration retryAfter(String value) {
@@ -167,6 +233,6 @@ public final class ChatHttpClient implements HttpClient {
         @Override public HttpClientBuilder connectTimeout(Duration d) { if (d != null) { connect = d; } return this; }
         @Override public Duration readTimeout() { return read; }
         @Override public HttpClientBuilder readTimeout(Duration d) { if (d != null) { read = d; } return this; }
-        @Override public HttpClient build() { return new ChatHttpClient(JDK, read); }
+        @Override public HttpClient build() { return new ChatHttpClient(HTTP, read); }
     }
 }

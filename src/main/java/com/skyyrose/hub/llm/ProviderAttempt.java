@@ -59,8 +59,23 @@ public class ProviderAttempt {
         }
         // when retryWhile runs, Camel's counter holds the attempts that failed so far
         int attempt = Math.max(1, exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class));
-        if (attempt >= Math.max(1, retry.getMaxAttempts())) {
+        Duration wait = retryDelay(failure, attempt, exchange.getMessage().getHeader(DEADLINE, Long.class));
+        if (wait == null) {
             return false;
+        }
+        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, wait.toMillis());
+        return true;
+    }
+
+    /**
+     * The retry rule itself (also applied by the assistants' direct pass-through, which calls the vendor without the
+     * route): after {@code failedAttempts} failed attempts, how long to wait before the next one, or null when the
+     * failure is not retryable, the attempts are used up, or the wait would pass the deadline.
+     */
+    public Duration retryDelay(Throwable failure, int failedAttempts, Long deadline) {
+        int attempt = Math.max(1, failedAttempts);
+        if (attempt >= Math.max(1, retry.getMaxAttempts())) {
+            return null;
         }
         Duration wait = null;
         boolean retryable = false;
@@ -76,17 +91,15 @@ public class ProviderAttempt {
             }
         }
         if (!retryable) {
-            return false;
+            return null;
         }
         if (wait == null) {
             wait = retry.getBackoff().multipliedBy(1L << Math.min(10, attempt - 1));
         }
-        Long deadline = exchange.getMessage().getHeader(DEADLINE, Long.class);
         Duration remaining = deadline == null ? Duration.ofDays(1) : Duration.ofNanos(deadline - System.nanoTime());
         if (wait.compareTo(retry.getMaxWait()) > 0 || wait.plusMillis(50).compareTo(remaining) >= 0) {
-            return false;
+            return null;
         }
-        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, wait.toMillis());
-        return true;
+        return wait;
     }
 }

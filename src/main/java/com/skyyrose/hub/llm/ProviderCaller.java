@@ -178,7 +178,7 @@ public class ProviderCaller {
     }
 
     /** A short, stable error label with the vendor's own message when there is one. */
-    String describe(Throwable e) {
+    public String describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CallNotPermittedException) {
                 return "circuit_open";

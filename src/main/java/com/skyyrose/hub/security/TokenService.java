@@ -131,26 +131,29 @@ public final class TokenService {
             throw new InvalidTokenException();
         }
         String key = sha256(token);
-        AccessClaims known = verified.getIfPresent(key);
-        if (known != null) {
-            if (Instant.now().isAfter(known.expiresAt().plusSeconds(clockSkewSeconds))) {
-                verified.invalidate(key);
-                throw new InvalidTokenException();
-            }
-            return known;
+        // one verification per token even when many requests carry it at once (the rest wait for its result); a
+        // failure is thrown to each caller and never cached
+        AccessClaims known = verified.get(key, k -> verifySignatureAndClaims(token));
+        if (Instant.now().isAfter(known.expiresAt().plusSeconds(clockSkewSeconds))) {
+            verified.invalidate(key);
+            throw new InvalidTokenException();
         }
-        AccessClaims claims = verifySignatureAndClaims(token);
-        verified.put(key, claims);
-        return claims;
+        return known;
     }
 
-    private static String sha256(String token) {
+    /** A SHA-256 digest per thread: {@code MessageDigest.getInstance} searches the providers on every call. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.US_ASCII)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    private static String sha256(String token) {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return Base64.getEncoder().encodeToString(digest.digest(token.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private AccessClaims verifySignatureAndClaims(String token) {

@@ -98,6 +98,32 @@ class OpenAiCompatibleApiTest extends HubIntegrationTest {
         return TestAuth.admin(http())[1].substring("Bearer ".length());
     }
 
+    /**
+     * The pass-through calls an OpenAI-wire vendor without the provider's route: the route's retry rule still applies
+     * (a 429 is retried after the vendor's Retry-After) and a vendor's refusal comes back in OpenAI's shape.
+     */
+    @Test
+    void aPassThroughRetriesAfterTheVendorsRetryAfterAndReportsItsRefusalInOpenAisShape() {
+        OPENAI.rateLimitedThenAnswers(1, "Answered after the vendor's pause.");
+        long start = System.nanoTime();
+        String text = client(adminToken(), "openai/gpt-4o-mini").chat("retry " + UUID.randomUUID());
+
+        assertThat(text).isEqualTo("Answered after the vendor's pause.");
+        assertThat(OPENAI.requests()).hasSize(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+
+        OPENAI.reset();
+        OPENAI.fails(400);
+        TestHttp.Reply refused = http().postJson("/v1/chat/completions", "{\"model\":\"openai/gpt-4o-mini\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"refused " + UUID.randomUUID() + "\"}]}",
+                TestAuth.admin(http()));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(502);
+        assertThat(refused.json().get("error").get("code").asText()).isEqualTo("provider_error");
+        assertThat(refused.json().get("error").get("message").asText()).contains("http_400");
+        // a 400 is not retried
+        assertThat(OPENAI.requests()).hasSize(1);
+    }
+
     @Test
     void modelsListsTheRoundTableEveryAgentAndEveryProviderTheCallerMayUse() {
         TestHttp.Reply all = http().get("/v1/models", TestAuth.admin(http()));
