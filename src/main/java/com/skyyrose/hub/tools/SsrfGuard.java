@@ -108,12 +108,24 @@ public class SsrfGuard {
         } catch (UnknownHostException e) {
             throw refuse(field, "host does not resolve");
         }
-        for (InetAddress address : addresses) {
-            if (!hostAllowed && !inAllowedCidr(address) && blocked(address)) {
-                throw refuse(field, "resolves to a non-public address (" + address.getHostAddress() + ")");
-            }
+        InetAddress refused = firstRefused(host, addresses);
+        if (refused != null) {
+            throw refuse(field, "resolves to a non-public address (" + refused.getHostAddress() + ")");
         }
         return new Target(uri, addresses[0]);
+    }
+
+    /** The first address of {@code host} the rules refuse (non-public, not allowlisted), or null. */
+    private InetAddress firstRefused(String host, InetAddress[] addresses) {
+        if (allowedHosts.contains(host)) {
+            return null;
+        }
+        for (InetAddress address : addresses) {
+            if (!inAllowedCidr(address) && blocked(address)) {
+                return address;
+            }
+        }
+        return null;
     }
 
     /**
@@ -127,11 +139,10 @@ public class SsrfGuard {
             public InetAddress[] resolve(String name) throws UnknownHostException {
                 String host = name.toLowerCase(Locale.ROOT);
                 InetAddress[] addresses = InetAddress.getAllByName(host);
-                for (InetAddress address : addresses) {
-                    if (!allowedHosts.contains(host) && !inAllowedCidr(address) && blocked(address)) {
-                        throw new UnknownHostException(name + " resolves to a non-public address ("
-                                + address.getHostAddress() + ")");
-                    }
+                InetAddress refused = firstRefused(host, addresses);
+                if (refused != null) {
+                    throw new UnknownHostException(name + " resolves to a non-public address ("
+                            + refused.getHostAddress() + ")");
                 }
                 return addresses;
             }
