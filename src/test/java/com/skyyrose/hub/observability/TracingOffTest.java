@@ -1,0 +1,35 @@
+package com.skyyrose.hub.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.skyyrose.hub.support.HubIntegrationTest;
+import com.skyyrose.hub.support.TestHttp;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT, the default): spans are not recorded (Spring Boot's own sampler would
+ * still record every one for no exporter), yet they keep their ids, so a problem document still names its trace.
+ */
+class TracingOffTest extends HubIntegrationTest {
+
+    @Autowired
+    Tracer tracer;
+
+    @Test
+    void spansAreNotRecordedButProblemDocumentsStillNameATrace() {
+        Span span = tracer.nextSpan().name("probe").start();
+        try {
+            assertThat(span.isNoop()).as("a non-recording span").isTrue();
+            assertThat(span.context().traceId()).hasSize(32).isNotEqualTo("0".repeat(32));
+        } finally {
+            span.end();
+        }
+        TestHttp.Reply problem = http().get("/api/v1/auth/me");
+        assertThat(problem.status()).isEqualTo(401);
+        assertThat(problem.json().get("traceId").asText()).hasSize(32);
+        assertThat(problem.json().get("requestId").asText()).isNotBlank();
+    }
+}
