@@ -104,9 +104,9 @@ public class ProviderGateway {
      */
     public Answer chat(String provider, List<ChatMessage> messages, Double temperature, Integer maxTokens) {
         long deadline = System.nanoTime() + props.getDeadline().toNanos();
-        ChatProvider settings = registry.settings(provider).orElse(null);
-        if (settings != null && settings.getApi() == ChatProvider.Api.OPENAI) {
-            return direct(provider, settings, messages, temperature, maxTokens, deadline);
+        ProviderRegistry.Provider p = registry.get(provider).orElse(null);
+        if (p != null && p.settings().getApi() == ChatProvider.Api.OPENAI) {
+            return direct(p, messages, temperature, maxTokens, deadline);
         }
         Candidate c = caller.chat(provider, messages, temperature, maxTokens, deadline);
         Usage usage = new Usage(c.model(), c.tokens().input(), c.tokens().output(), c.costUsd());
@@ -122,12 +122,10 @@ public class ProviderGateway {
      * policy (masked for the vendor, restored in the answer), the GenAI span and the provider metrics. The vendor gets
      * the request langchain4j would have sent (model, messages, temperature, max_tokens) on the shared HTTP pool.
      */
-    private Answer direct(String providerId, ChatProvider settings, List<ChatMessage> messages, Double temperature,
+    private Answer direct(ProviderRegistry.Provider p, List<ChatMessage> messages, Double temperature,
             Integer maxTokens, long deadline) {
-        ProviderRegistry.Provider p = registry.get(providerId).orElse(null);
-        if (p == null) {
-            return new Answer(null, null, new Usage(null, 0, 0, 0), "not_configured");
-        }
+        String providerId = p.id();
+        ChatProvider settings = p.settings();
         Pseudonymizer pseudonyms = privacy.open();
         List<ChatMessage> outbound;
         try {
@@ -321,8 +319,11 @@ public class ProviderGateway {
     }
 
     private StreamingChatModel streamingModel(ProviderRegistry.Provider p) {
-        return registry.settings(p.id()).map(ChatProvider::streamingModel)
-                .orElseThrow(() -> new IllegalArgumentException("no streaming model for provider " + p.id()));
+        StreamingChatModel model = p.settings().streamingModel();
+        if (model == null) {
+            throw new IllegalArgumentException("no streaming model for provider " + p.id());
+        }
+        return model;
     }
 
     /**

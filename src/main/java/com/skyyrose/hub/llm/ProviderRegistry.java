@@ -39,7 +39,7 @@ public class ProviderRegistry {
      * To call one, use {@link ProviderCaller#chat}: it goes through the route (breaker, retries, privacy, metrics).
      */
     public record Provider(String id, String family, String model, String baseUrl, ChatModel chat,
-            CircuitBreaker circuit) {
+            CircuitBreaker circuit, ChatProvider settings) {
     }
 
     private final CamelContext camel;
@@ -112,12 +112,13 @@ public class ProviderRegistry {
         }
         String id = routeId.substring(PREFIX.length());
         String family = bean.getFamily().isBlank() ? id : bean.getFamily();
-        return Optional.of(new Provider(id, family, bean.getModel(), bean.getBaseUrl(), bean.chatModel(), circuit));
+        return Optional.of(new Provider(id, family, bean.getModel(), bean.getBaseUrl(), bean.chatModel(), circuit,
+                bean));
     }
 
     /** The model bean of an enabled provider (its wire format, base URL, key and model), e.g. to stream from it. */
     public Optional<ChatProvider> settings(String id) {
-        return get(id).map(p -> camel.getRegistry().lookupByNameAndType(PREFIX + id, ChatProvider.class));
+        return get(id).map(Provider::settings);
     }
 
     /** The breaker of the route's circuitBreaker EIP (created when the route started). */
