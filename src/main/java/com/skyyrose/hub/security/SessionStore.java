@@ -96,9 +96,14 @@ public final class SessionStore {
         return new Created(sid, sid + "." + secret);
     }
 
+    /** The Redis hash of a session: fields {@code uid} (its user) and {@code role}, as {@link #find} reads them. */
+    static String key(String sid) {
+        return SESSION + sid;
+    }
+
     /** The live session, or null when it expired or was ended. */
     public Session find(String sid) {
-        List<Object> values = redis.opsForHash().multiGet(SESSION + sid, List.of("uid", "role"));
+        List<Object> values = redis.opsForHash().multiGet(key(sid), List.of("uid", "role"));
         if (values == null || values.get(0) == null) {
             return null;
         }

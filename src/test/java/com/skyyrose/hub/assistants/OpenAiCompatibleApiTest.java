@@ -28,6 +28,7 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -416,6 +417,42 @@ class OpenAiCompatibleApiTest extends HubIntegrationTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + agentsOnly);
         assertThat(noPassThrough.status()).isEqualTo(403);
         assertThat(OPENAI.requests()).isEmpty();
+    }
+
+    /**
+     * A user's access token on the OpenAI-compatible API: the session check and the rate limit are one Redis script
+     * there (IdentityGuard.admitUser), so both are proved here: the user's bucket decides (emptied, the next request
+     * gets 429), and a signed-out session is refused with 401 at once although its token is still unexpired.
+     */
+    @Test
+    void aUsersTokenIsRateLimitedAndStopsWorkingWhenTheSessionEnds() throws Exception {
+        String token = TestAuth.login(http(), TestAuth.ADMIN_EMAIL, TestAuth.ADMIN_PASSWORD).get("access_token")
+                .asText();
+        String[] user = TestAuth.bearer(token);
+        TestHttp.Reply ok = http().get("/v1/models", user);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.header("x-ratelimit-remaining-requests")).isPresent();
+        assertThat(ok.json().get("data").findValuesAsText("id")).contains("round-table");
+
+        // the user's bucket (the one the contract's operations use too), emptied and frozen: no refill
+        String subject = TestHttp.json().readTree(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]))
+                .get("sub").asText();
+        String bucket = "ratelimit:principal:" + subject;
+        redis.opsForHash().putAll(bucket, Map.of("tokens", "0", "ts", Long.toString(Long.MAX_VALUE / 4)));
+        try {
+            TestHttp.Reply limited = http().get("/v1/models", user);
+            assertThat(limited.status()).isEqualTo(429);
+            assertThat(limited.json().get("error").get("code").asText()).isEqualTo("rate_limit_exceeded");
+        } finally {
+            redis.delete(bucket);
+        }
+        assertThat(http().get("/v1/models", user).status()).isEqualTo(200);
+
+        assertThat(http().postJson("/api/v1/auth/logout", "", user).status()).isEqualTo(204);
+        TestHttp.Reply ended = http().get("/v1/models", user);
+        assertThat(ended.status()).isEqualTo(401);
+        assertThat(ended.json().get("error").get("code").asText()).isEqualTo("invalid_api_key");
+        assertThat(ended.json().get("error").get("message").asText()).contains("session has ended");
     }
 
     @Test

@@ -19,6 +19,9 @@ class RedisRateLimiterTest extends HubIntegrationTest {
     @Autowired
     RedisRateLimiter limiter;
 
+    @Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
+
     @Test
     void allowsCapacityThenDeniesWithRetryAfter() {
         String key = "test:" + UUID.randomUUID();
@@ -32,6 +35,30 @@ class RedisRateLimiterTest extends HubIntegrationTest {
         assertThat(denied.retryAfterSeconds()).isBetween(1L, 20L);
         assertThat(limiter.tryAcquire("test:" + UUID.randomUUID(), limit).allowed()).as("keys are independent")
                 .isTrue();
+    }
+
+    @Test
+    void aGuardedDecisionTakesATokenOnlyWhileTheHashHoldsTheExpectedValue() {
+        String key = "test:" + UUID.randomUUID();
+        String hash = "test:guard:" + UUID.randomUUID();
+        RedisRateLimiter.Limit limit = new RedisRateLimiter.Limit(2, Duration.ofMinutes(1));
+        assertThat(limiter.tryAcquireIf(hash, "uid", "u1", "role", key, limit)).as("no hash").isNull();
+        redis.opsForHash().putAll(hash, java.util.Map.of("uid", "u1", "role", "editor"));
+        try {
+            assertThat(limiter.tryAcquireIf(hash, "uid", "someone-else", "role", key, limit)).as("other value")
+                    .isNull();
+            RedisRateLimiter.Guarded first = limiter.tryAcquireIf(hash, "uid", "u1", "role", key, limit);
+            assertThat(first.field()).isEqualTo("editor");
+            assertThat(first.decision().allowed()).isTrue();
+            assertThat(first.decision().remaining()).as("the refused checks took nothing").isEqualTo(1);
+            assertThat(limiter.tryAcquireIf(hash, "uid", "u1", "role", key, limit).decision().allowed()).isTrue();
+            RedisRateLimiter.Guarded denied = limiter.tryAcquireIf(hash, "uid", "u1", "role", key, limit);
+            assertThat(denied.decision().allowed()).isFalse();
+            assertThat(denied.decision().retryAfterSeconds()).isBetween(1L, 31L);
+            assertThat(limiter.tryAcquire(key, limit).allowed()).as("the same bucket as tryAcquire").isFalse();
+        } finally {
+            redis.delete(hash);
+        }
     }
 
     @Test
