@@ -135,6 +135,8 @@ public class Embedder implements DisposableBean {
                 throw new IllegalStateException(modelName + " model files are not on the class path");
             }
             OrtEnvironment env = OrtEnvironment.getEnvironment();
+            // the environment lives until the process ends (its own exit hook freed it under running embeddings)
+            OnnxRuntimeExit.removeCloserHooks();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             if (onnxThreads > 0) { // 0: ONNX Runtime's default (one thread per core)
                 options.setIntraOpNumThreads(onnxThreads);
