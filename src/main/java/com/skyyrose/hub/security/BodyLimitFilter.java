@@ -34,6 +34,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *   <li>a public operation (sign-in) reads at most the pre-authentication cap unless the contract declares its own
  *       {@code x-hub-max-body-bytes} (the webhook intakes, whose HMAC covers the whole body); so does a path that no
  *       operation serves;</li>
+ *   <li>the assistants' surfaces outside the contract ({@code /v1/...}, {@code /mcp}) are treated as authenticated
+ *       operations with the default limit;</li>
  *   <li>a larger declared {@code Content-Length} than the operation accepts ({@code HUB_MAX_BODY_BYTES}, or its
  *       {@code x-hub-max-body-bytes}) is refused with 413, and a chunked body is read up to that limit and refused
  *       the same way.</li>
@@ -70,10 +72,19 @@ public class BodyLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        OpenApiContract.ContractOperation operation = contract.match(request.getMethod(),
-                request.getRequestURI().substring(request.getContextPath().length()));
-        boolean needsAuthentication = operation != null && !Permissions.PUBLIC.equals(operation.permission());
-        long limit = operation == null ? preAuthMaxBytes
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        OpenApiContract.ContractOperation operation = contract.match(request.getMethod(), path);
+        boolean assistant = operation == null && isAssistantSurface(path);
+        if (assistant && !hasCredentials(request)) {
+            // the endpoint refuses in its own shape (OpenAI's error, MCP's resource-metadata challenge) before it
+            // reads a byte of the body
+            chain.doFilter(request, response);
+            return;
+        }
+        boolean needsAuthentication = assistant
+                || operation != null && !Permissions.PUBLIC.equals(operation.permission());
+        long limit = assistant ? defaultMaxBytes
+                : operation == null ? preAuthMaxBytes
                 : operation.maxBodyBytes() != null ? operation.maxBodyBytes()
                 : needsAuthentication ? defaultMaxBytes : Math.min(defaultMaxBytes, preAuthMaxBytes);
         if (needsAuthentication && (chunked || declared > preAuthMaxBytes)) {
@@ -107,6 +118,15 @@ public class BodyLimitFilter extends OncePerRequestFilter {
             }
         }
         chain.doFilter(new Buffered(request, buffer.toByteArray()), response);
+    }
+
+    /**
+     * The AI assistants' surfaces outside the contract (OpenAI-compatible {@code /v1/...}, MCP at {@code /mcp}): every
+     * call needs credentials, so they take bodies up to {@code HUB_MAX_BODY_BYTES} (a chat's history easily passes
+     * the pre-authentication cap) from a verified caller, as an authenticated contract operation does.
+     */
+    static boolean isAssistantSurface(String path) {
+        return path.startsWith("/v1/") || path.equals("/mcp");
     }
 
     private static boolean hasCredentials(HttpServletRequest request) {

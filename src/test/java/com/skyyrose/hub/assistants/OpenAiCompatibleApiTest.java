@@ -405,6 +405,31 @@ class OpenAiCompatibleApiTest extends HubIntegrationTest {
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("top_p");
     }
 
+    /**
+     * A chat's history easily passes the 64 KiB a stranger may make the hub read: with credentials a 200 KB request
+     * passes through (up to HUB_MAX_BODY_BYTES), without them it is refused in OpenAI's shape before it is read.
+     */
+    @Test
+    void aLongChatHistoryPassesThroughForAnAuthenticatedCaller() {
+        String history = "The SkyyRose atelier notes: ".repeat(7_500); // ~ 210 KB of JSON once escaped
+        String body = "{\"model\":\"openai/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + history
+                + "\"}]}";
+        assertThat(body.length()).isGreaterThan(200_000);
+        TestHttp.Reply ok = http().postJson("/v1/chat/completions", body, "Authorization",
+                "Bearer " + newKey("round-table:query"));
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        assertThat(OPENAI.requests()).hasSize(1);
+        assertThat(OPENAI.requests().get(0).getBodyAsString().length()).isGreaterThan(200_000);
+
+        TestHttp.Reply stranger = http().postJson("/v1/chat/completions", body);
+        assertThat(stranger.status()).isEqualTo(401);
+        assertThat(stranger.json().get("error").get("code").asText()).isEqualTo("invalid_api_key");
+        TestHttp.Reply tooLarge = http().postJson("/v1/chat/completions", "{\"pad\":\"" + "x".repeat(1_100_000)
+                + "\"}", "Authorization", "Bearer " + newKey("round-table:query"));
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(OPENAI.requests()).hasSize(1);
+    }
+
     @Test
     void permissionsAreTheContractsOnes() {
         String reader = newKey("round-table:read", "agents:read");
