@@ -17,7 +17,9 @@ import javax.crypto.spec.SecretKeySpec;
  * Load generator for the webhook intake: distinct, correctly signed WooCommerce deliveries over loopback, as
  * WooCommerce sends them (JSON body, X-WC-Webhook-* headers, base64 HMAC-SHA256 signature).
  * Run: java bench/WebhookLoad.java URL SECRET CONCURRENCY WARMUP_SECONDS SECONDS [TOPIC]
- * (URL e.g. http://127.0.0.1:8080/webhooks/woocommerce/bench). Prints one JSON line of results.
+ * (URL e.g. http://127.0.0.1:8080/webhooks/woocommerce/bench). Prints one JSON line of results. With BENCH_HUB_PID
+ * set, also the hub's CPU per delivery over exactly the measured window (from /proc, read at its start and end), and
+ * how much of it the JIT compiler threads took: warm-up and compilation stay out of the comparison.
  * 127.0.0.1 only; stops by itself.
  */
 public class WebhookLoad {
@@ -42,6 +44,22 @@ public class WebhookLoad {
         long end = measureFrom + seconds * 1_000_000_000L;
         List<long[]> latencies = new ArrayList<>();
         long[] measuredOk = new long[concurrency];
+        String hubPid = System.getenv("BENCH_HUB_PID");
+        long[][] hubCpu = new long[2][];
+        Thread sampler = null;
+        if (hubPid != null && !hubPid.isBlank()) {
+            sampler = new Thread(() -> {
+                try {
+                    sleepUntil(measureFrom);
+                    hubCpu[0] = ticks(hubPid);
+                    sleepUntil(end);
+                    hubCpu[1] = ticks(hubPid);
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            });
+            sampler.start();
+        }
         CountDownLatch done = new CountDownLatch(concurrency);
         for (int t = 0; t < concurrency; t++) {
             long[] lat = new long[4_000_000 / concurrency];
@@ -101,13 +119,57 @@ public class WebhookLoad {
             worker.start();
         }
         done.await();
+        if (sampler != null) {
+            sampler.join();
+        }
         long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         long measured = Arrays.stream(measuredOk).sum();
         double rate = measured / (double) seconds;
+        String window = "";
+        if (hubCpu[0] != null && hubCpu[1] != null && measured > 0) {
+            double tick = 1000.0 / 100; // USER_HZ: 100 ticks per second on Linux
+            window = String.format(java.util.Locale.ROOT, ",\"measured_deliveries\":%d,"
+                    + "\"hub_cpu_ms_per_delivery_measured\":%.3f,\"hub_jit_cpu_ms_per_delivery_measured\":%.3f",
+                    measured, (hubCpu[1][0] - hubCpu[0][0]) * tick / measured,
+                    (hubCpu[1][1] - hubCpu[0][1]) * tick / measured);
+        }
         System.out.printf("{\"concurrency\":%d,\"seconds\":%d,\"accepted_total\":%d,\"failed_total\":%d,"
-                + "\"accepted_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}%n",
+                + "\"accepted_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f%s}%n",
                 concurrency, seconds, ok.get(), failed.get(), rate, pct(all, 0.50), pct(all, 0.99),
-                all.length == 0 ? 0 : all[all.length - 1] / 1e6);
+                all.length == 0 ? 0 : all[all.length - 1] / 1e6, window);
+    }
+
+    static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            Thread.sleep(Math.max(1, left / 1_000_000));
+        }
+    }
+
+    /** The process's CPU ticks (user + system) and those of its JIT compiler threads, from /proc. */
+    static long[] ticks(String pid) throws java.io.IOException {
+        long total = statTicks(java.nio.file.Path.of("/proc", pid, "stat"));
+        long compiler = 0;
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", pid, "task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                try {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                        compiler += statTicks(task.resolve("stat"));
+                    }
+                } catch (java.io.IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return new long[] {total, compiler};
+    }
+
+    static long statTicks(java.nio.file.Path stat) throws java.io.IOException {
+        String s = java.nio.file.Files.readString(stat);
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
     }
 
     private static double pct(long[] sorted, double p) {

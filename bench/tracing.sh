@@ -10,43 +10,9 @@ ROUNDS=${BENCH_ROUNDS:-1}
 OUT=bench/results
 mkdir -p "$OUT"
 
-# the OTLP sink: answers 200 to every export and counts the bytes and spans it got (spans the hub dropped, e.g. from a
-# full export queue, would show as fewer spans per delivery)
-python3 - "$SINK_PORT" >"$OUT/otlp-sink.log" 2>&1 <<'PY' &
-import sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-received = [0, 0, 0]
-lock = threading.Lock()
-def varint(b, i):
-    r = s = 0
-    while True:
-        x = b[i]; i += 1; r |= (x & 0x7f) << s; s += 7
-        if x < 0x80: return r, i
-def fields(b):  # (field number, bytes) of the length-delimited fields of a protobuf message
-    i = 0
-    while i < len(b):
-        k, i = varint(b, i); t = k & 7
-        if t == 0: _, i = varint(b, i); continue
-        if t == 1: i += 8; continue
-        if t == 5: i += 4; continue
-        n, i = varint(b, i); yield k >> 3, b[i:i + n]; i += n
-def spans(body):  # ExportTraceServiceRequest.resource_spans(1).scope_spans(2).spans(2)
-    return sum(1 for f, rs in fields(body) if f == 1 for g, ss in fields(rs) if g == 2 for h, _ in fields(ss) if h == 2)
-class Sink(BaseHTTPRequestHandler):
-    def do_POST(self):
-        n = int(self.headers.get('Content-Length', 0))
-        body = self.rfile.read(n)
-        count = spans(body)
-        with lock:
-            received[0] += 1; received[1] += n; received[2] += count
-            line = f"batches={received[0]} bytes={received[1]} spans={received[2]}"
-        self.send_response(200); self.send_header('Content-Type', 'application/x-protobuf')
-        self.send_header('Content-Length', '0'); self.end_headers()
-        print(line, flush=True)
-    def log_message(self, *args):
-        pass
-ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Sink).serve_forever()
-PY
+# the OTLP sink (bench/OtlpSink.java): answers 200 to every export and counts the batches, bytes and spans it got
+# (spans the hub dropped, e.g. from a full export queue, would show as fewer spans per delivery)
+java bench/OtlpSink.java "$SINK_PORT" >"$OUT/otlp-sink.log" 2>&1 &
 SINK=$!
 trap 'kill $SINK 2>/dev/null || true' EXIT
 
@@ -61,6 +27,12 @@ a, b = off["hub_cpu_ms_per_delivery"], on["hub_cpu_ms_per_delivery"]
 print(f"tracing off: {a:.3f} ms hub CPU per delivery, {off['intake']['accepted_per_s']:.0f} deliveries/s, p50 {off['intake']['p50_ms']} ms")
 print(f"tracing on : {b:.3f} ms hub CPU per delivery, {on['intake']['accepted_per_s']:.0f} deliveries/s, p50 {on['intake']['p50_ms']} ms  (sink: {sink})")
 print(f"worker drain: {off['drain_per_s']}/s off, {on['drain_per_s']}/s on")
-print(f"tracing adds {100 * (b - a) / a:+.1f}% hub CPU per delivery")
+print(f"tracing adds {100 * (b - a) / a:+.1f}% hub CPU per delivery (warm-up and JIT included)")
+oi, ni = off["intake"], on["intake"]
+if "hub_cpu_ms_per_delivery_measured" in oi and "hub_cpu_ms_per_delivery_measured" in ni:
+    a2 = oi["hub_cpu_ms_per_delivery_measured"] - oi["hub_jit_cpu_ms_per_delivery_measured"]
+    b2 = ni["hub_cpu_ms_per_delivery_measured"] - ni["hub_jit_cpu_ms_per_delivery_measured"]
+    print(f"measured window only, JIT compiler threads excluded: off {a2:.3f} ms (JIT {oi['hub_jit_cpu_ms_per_delivery_measured']:.3f}), "
+          f"on {b2:.3f} ms (JIT {ni['hub_jit_cpu_ms_per_delivery_measured']:.3f}) -> tracing adds {100 * (b2 - a2) / a2:+.1f}%")
 PY
 done

@@ -45,7 +45,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # user + system, 1/100
 start_hub false
 CPU0=$(cpu_ticks "$HUB")
 (sleep "$WARMUP"; jit_seconds > "$OUT/jit0.txt") &
-LOAD=$(/usr/bin/time -f '%U %S' -o "$OUT/load-cpu.txt" java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN")
+LOAD=$(BENCH_HUB_PID=$HUB /usr/bin/time -f '%U %S' -o "$OUT/load-cpu.txt" java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN")
 CPU1=$(cpu_ticks "$HUB")
 JIT_MEASURED=$(echo "$(cat "$OUT/jit0.txt") $(jit_seconds)" | awk '{printf "%.1f", $2 - $1}')  # JIT time while measured
 stop_hub
