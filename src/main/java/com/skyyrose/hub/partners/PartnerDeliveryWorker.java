@@ -41,7 +41,8 @@ public class PartnerDeliveryWorker implements DisposableBean {
     private final FieldCrypto crypto;
     private final SsrfGuard ssrf;
     private final PartnerUsage usage;
-    private final GuardedHttp http;
+    /** Made at the first delivery: its client (TLS set-up, an I/O thread) is not needed to start, nor without partners. */
+    private volatile GuardedHttp http;
 
     public PartnerDeliveryWorker(JdbcTemplate jdbc, PartnerProperties properties, FieldCrypto crypto, SsrfGuard ssrf,
             PartnerUsage usage, TransactionTemplate transactions) {
@@ -51,9 +52,21 @@ public class PartnerDeliveryWorker implements DisposableBean {
         this.crypto = crypto;
         this.ssrf = ssrf;
         this.usage = usage;
-        // every connection's address is validated as it is resolved (a DNS answer cannot change after the check)
-        this.http = new GuardedHttp(ssrf.connectTimeResolver(), settings.getTimeout(),
-                Math.max(2, settings.getConcurrency()));
+    }
+
+    private GuardedHttp http() {
+        GuardedHttp client = http;
+        if (client == null) {
+            synchronized (this) {
+                if (http == null) {
+                    // every connection's address is validated as it is resolved (a DNS answer cannot change after the check)
+                    http = new GuardedHttp(ssrf.connectTimeResolver(), settings.getTimeout(),
+                            Math.max(2, settings.getConcurrency()));
+                }
+                client = http;
+            }
+        }
+        return client;
     }
 
     public static String webhookId(long deliveryId) {
@@ -149,7 +162,7 @@ public class PartnerDeliveryWorker implements DisposableBean {
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(new Result(c, null, 0, e.toString()));
         }
-        return http.post(target.uri(), headers, c.body(), settings.getTimeout())
+        return http().post(target.uri(), headers, c.body(), settings.getTimeout())
                 .handle((status, error) -> {
                     long ms = (System.nanoTime() - started) / 1_000_000;
                     if (error != null) {
@@ -253,6 +266,9 @@ public class PartnerDeliveryWorker implements DisposableBean {
 
     @Override
     public void destroy() {
-        http.close();
+        GuardedHttp client = http;
+        if (client != null) {
+            client.close();
+        }
     }
 }

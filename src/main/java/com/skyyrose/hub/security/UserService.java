@@ -32,7 +32,7 @@ public class UserService {
         this.jdbc = jdbc;
         this.crypto = crypto;
         this.argon2 = hasher;
-        this.dummyHash = hasher.encodeAtStartup(UUID.randomUUID().toString());
+        this.dummyHash = hasher.unmatchableHash();
     }
 
     public record User(String id, String email, String displayName, String role, boolean disabled,
