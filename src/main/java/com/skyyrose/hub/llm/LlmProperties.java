@@ -118,7 +118,13 @@ public class LlmProperties {
 
     public static class Judge {
         private String mode = "auto";
-        private double disagreementThreshold = 0.55;
+        /**
+         * "auto" asks the judge when the answers' mean word overlap ({@link Selector}'s agreement) is below this.
+         * Calibrated on the evaluation sets (SelectorTest#theJudgeTriggerFiresWhenAnAnswerIsOffTopicOrARefusal):
+         * a panel with an off-topic answer or a refusal stays below 0.2, three answers on the same subject that
+         * differ in style or facts are above 0.3 — so the claims, not the judge, decide those.
+         */
+        private double disagreementThreshold = 0.3;
         private String provider = "";
         private Duration timeout = Duration.ofSeconds(15);
 

@@ -162,12 +162,11 @@ public class RoundTableService {
         if (degraded) {
             candidates.add(local.answer(request));
         }
-        TextEmbedder embedder = TextEmbedder.forRound();
         // scoring and the judge see the masked request, as the providers did
         RoundTableRequest masked = RoundTablePrivacy.masked(exchange, request);
         Pseudonymizer pseudonyms = RoundTablePrivacy.session(exchange);
         Selector.Scored scored = selector.score(masked.prompt(), candidates, masked.brandContext(),
-                masked.passages(), request.maxTokens(), request.plan(), embedder);
+                masked.passages(), request.maxTokens(), request.plan());
         List<Candidate> result = new ArrayList<>(scored.candidates());
         int winner = scored.winner();
         String method = degraded ? "local-fallback" : "scores";
