@@ -234,12 +234,19 @@ public class RoundTableService {
                         verdict),
                 degraded, false, (System.nanoTime() - started) / 1_000_000, new Candidate.Tokens(in, out),
                 Math.round(cost * 1e8) / 1e8, Instant.now().toString(), round,
-                privacy.summary(panel(request).stream().filter(registry::isEnabled).toList(), pseudonyms));
+                privacy.summary(asked(exchange, request), pseudonyms));
         metrics.round(degraded ? "degraded" : "ok", w == null ? null : w.provider());
         if (round != null) {
             metrics.closed((String) round.get("closed_on"));
         }
         exchange.getMessage().setBody(r);
+    }
+
+    /** The providers this round asked (set by {@link #prepare}; the registry is not walked again per round). */
+    @SuppressWarnings("unchecked")
+    private List<String> asked(Exchange exchange, RoundTableRequest request) {
+        List<String> ids = exchange.getProperty(PANEL_IDS, List.class);
+        return ids != null ? ids : panel(request).stream().filter(registry::isEnabled).toList();
     }
 
     /** The rationale's sentence on a round closed on quorum: when, after what grace, who was late. */

@@ -43,10 +43,16 @@ public final class Selector {
     public static final Map<String, Double> DEFAULT_WEIGHTS = Map.of("relevance", 0.25, "agreement", 0.15,
             "grounding", 0.25, "facts", 0.35, "brand_fit", 0.2, "form", 0.15, "plan", 0.3);
 
-    private static final Pattern REFUSAL = Pattern.compile(
-            "^\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s*(can(no|')t|won'?t|am unable|'m unable|am not able"
-                    + "|'m not able|do not have|don'?t have|could not find|couldn'?t find)|as an ai)"
-                    + "|\\bas an ai (language )?model\\b", Pattern.CASE_INSENSITIVE);
+    /**
+     * A refusal opens the answer ("I'm sorry, I can't…", "As an AI…") or says "as an AI (language) model" anywhere.
+     * Two patterns so the opening is only tried at the start and the rest only when the phrase is there at all.
+     */
+    private static final Pattern REFUSAL_OPENING = Pattern.compile(
+            "\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s*(can(no|')t|won'?t|am unable|'m unable|am not able"
+                    + "|'m not able|do not have|don'?t have|could not find|couldn'?t find)|as an ai)",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern REFUSAL_ANYWHERE = Pattern.compile("\\bas an ai (language )?model\\b",
+            Pattern.CASE_INSENSITIVE);
     /** Negation words that turn an avoided word into an on-brand one ("never cheap, never rushed"). */
     private static final Pattern NEGATED_BEFORE = Pattern.compile(
             "(?:\\b(?:never|not|no|nothing|without|neither|nor|isn't|aren't|anything but|far from)\\s+(?:\\S+\\s+)?)$");
@@ -199,8 +205,22 @@ public final class Selector {
                 tiers) + planRationale(out, fits), tiers);
     }
 
+    private static boolean refusal(String t) {
+        return REFUSAL_OPENING.matcher(t).lookingAt() || mentionsAsAnAi(t) && REFUSAL_ANYWHERE.matcher(t).find();
+    }
+
+    private static boolean mentionsAsAnAi(String t) {
+        for (int i = 0; i + 9 <= t.length(); i++) {
+            char c = t.charAt(i);
+            if ((c == 'a' || c == 'A') && t.regionMatches(true, i, "as an ai ", 0, 9)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static boolean isRefusal(String text) {
-        return text != null && REFUSAL.matcher(text.strip().replace('’', '\'')).find();
+        return text != null && refusal(text.strip().replace('’', '\''));
     }
 
     /** Each answer's supported and contradicted claims, and why facts ordered the ranking (when they did). */
@@ -302,6 +322,9 @@ public final class Selector {
         if (t.isEmpty()) {
             return false;
         }
+        if (!lowerText.contains(t)) {
+            return false; // most terms are absent: skip the regex
+        }
         java.util.regex.Matcher m = wholeWord(t).matcher(lowerText);
         while (m.find()) {
             String before = lowerText.substring(Math.max(0, m.start() - 40), m.start()).replace('’', '\'');
@@ -317,7 +340,7 @@ public final class Selector {
         if (t.isEmpty()) {
             return false;
         }
-        return wholeWord(t).matcher(lowerText).find();
+        return lowerText.contains(t) && wholeWord(t).matcher(lowerText).find();
     }
 
     /** Brand terms recur every round: their patterns are compiled once (bounded). */
@@ -339,7 +362,7 @@ public final class Selector {
         if (t.isEmpty()) {
             return 0;
         }
-        if (REFUSAL.matcher(t).find()) {
+        if (refusal(t)) {
             return 0.1;
         }
         double score = 1.0;
