@@ -121,8 +121,8 @@ public class LlmProperties {
         /**
          * "auto" asks the judge when the answers' mean word overlap ({@link Selector}'s agreement) is below this.
          * Calibrated on the evaluation sets (SelectorTest#theJudgeTriggerFiresWhenAnAnswerIsOffTopicOrARefusal):
-         * a panel with an off-topic answer or a refusal stays below 0.2, three answers on the same subject that
-         * differ in style or facts are above 0.3 — so the claims, not the judge, decide those.
+         * panels with an off-topic or irrelevant answer or a refusal lie at 0–0.28, three answers on the same subject
+         * that differ only in style or facts at 0.31 and above — so the claims, not the judge, decide those.
          */
         private double disagreementThreshold = 0.3;
         private String provider = "";
