@@ -1,19 +1,13 @@
 package com.skyyrose.hub.llm;
 
-import com.skyyrose.hub.knowledge.Embedder;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelContext;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.ThreadPoolProfile;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.EventListener;
 
 /**
  * Wiring of the round table: its settings and the named thread pool profile {@code round-table} its fan-out runs
@@ -22,21 +16,16 @@ import org.springframework.context.event.EventListener;
  */
 @Configuration
 @EnableConfigurationProperties(LlmProperties.class)
-public class LlmConfiguration implements DisposableBean {
+public class LlmConfiguration {
 
     public static final String POOL_PROFILE = "round-table";
-    private static final Logger LOG = LoggerFactory.getLogger(LlmConfiguration.class);
 
     private final CamelContext camel;
     private volatile ExecutorService judgePool;
     private volatile ExecutorService callPool;
-    private final Embedder embedder;
 
-    public LlmConfiguration(CamelContext camel, LlmProperties props, Embedder embedder) {
+    public LlmConfiguration(CamelContext camel, LlmProperties props) {
         this.camel = camel;
-        this.embedder = embedder;
-        // the selector scores with the knowledge base's embedding model: one model in memory, one thread layout
-        TextEmbedder.use(embedder.model());
         // a branch blocks its thread for the provider call: grow to the maximum instead of queueing (a queued
         // branch would wait behind slow providers); past the maximum the caller runs the branch itself
         ThreadPoolProfile profile = new ThreadPoolProfileBuilder(POOL_PROFILE)
@@ -104,24 +93,5 @@ public class LlmConfiguration implements DisposableBean {
             }
         }
         return pool;
-    }
-
-    @Override
-    public void destroy() {
-        TextEmbedder.release(embedder.model());
-    }
-
-    /** Loads the embedding model in the background so the first round does not pay for it. */
-    @EventListener(ApplicationReadyEvent.class)
-    public void warmUpEmbeddings() {
-        Thread t = new Thread(() -> {
-            try {
-                TextEmbedder.warmUp();
-            } catch (RuntimeException e) {
-                LOG.warn("Embedding model warm-up failed: {}", e.toString());
-            }
-        }, "round-table-embeddings-warmup");
-        t.setDaemon(true);
-        t.start();
     }
 }

@@ -118,7 +118,13 @@ public class LlmProperties {
 
     public static class Judge {
         private String mode = "auto";
-        private double disagreementThreshold = 0.55;
+        /**
+         * "auto" asks the judge when the answers' mean word overlap ({@link Selector}'s agreement) is below this.
+         * Calibrated on the evaluation sets (SelectorTest#theJudgeTriggerFiresWhenAnAnswerIsOffTopicOrARefusal):
+         * panels with an off-topic or irrelevant answer or a refusal lie at 0–0.28, three answers on the same subject
+         * that differ only in style or facts at 0.31 and above — so the claims, not the judge, decide those.
+         */
+        private double disagreementThreshold = 0.3;
         private String provider = "";
         private Duration timeout = Duration.ofSeconds(15);
 

@@ -162,12 +162,11 @@ public class RoundTableService {
         if (degraded) {
             candidates.add(local.answer(request));
         }
-        TextEmbedder embedder = TextEmbedder.forRound();
         // scoring and the judge see the masked request, as the providers did
         RoundTableRequest masked = RoundTablePrivacy.masked(exchange, request);
         Pseudonymizer pseudonyms = RoundTablePrivacy.session(exchange);
         Selector.Scored scored = selector.score(masked.prompt(), candidates, masked.brandContext(),
-                masked.passages(), request.maxTokens(), request.plan(), embedder);
+                masked.passages(), request.maxTokens(), request.plan());
         List<Candidate> result = new ArrayList<>(scored.candidates());
         int winner = scored.winner();
         String method = degraded ? "local-fallback" : "scores";
@@ -235,12 +234,19 @@ public class RoundTableService {
                         verdict),
                 degraded, false, (System.nanoTime() - started) / 1_000_000, new Candidate.Tokens(in, out),
                 Math.round(cost * 1e8) / 1e8, Instant.now().toString(), round,
-                privacy.summary(panel(request).stream().filter(registry::isEnabled).toList(), pseudonyms));
+                privacy.summary(asked(exchange, request), pseudonyms));
         metrics.round(degraded ? "degraded" : "ok", w == null ? null : w.provider());
         if (round != null) {
             metrics.closed((String) round.get("closed_on"));
         }
         exchange.getMessage().setBody(r);
+    }
+
+    /** The providers this round asked (set by {@link #prepare}; the registry is not walked again per round). */
+    @SuppressWarnings("unchecked")
+    private List<String> asked(Exchange exchange, RoundTableRequest request) {
+        List<String> ids = exchange.getProperty(PANEL_IDS, List.class);
+        return ids != null ? ids : panel(request).stream().filter(registry::isEnabled).toList();
     }
 
     /** The rationale's sentence on a round closed on quorum: when, after what grace, who was late. */

@@ -11,13 +11,15 @@ import java.util.regex.Pattern;
 /**
  * Scores every candidate and ranks them, explaining each score. Components, each in [0, 1]:
  * <ul>
- *   <li>{@code relevance}: embedding similarity of the answer to the question;</li>
- *   <li>{@code agreement}: mean embedding similarity to the other answers (only with two or more answers);</li>
- *   <li>{@code grounding}: best similarity to a retrieved passage (only when there are passages);</li>
+ *   <li>{@code relevance}: how much of the question's content words the answer covers;</li>
+ *   <li>{@code agreement}: mean word overlap (cosine of the word bags) with the other answers (only with two or
+ *       more answers);</li>
+ *   <li>{@code grounding}: best word overlap with a passage shown to the providers (only when there are
+ *       passages);</li>
  *   <li>{@code facts}: the answer's claims checked against the passages and the brand context
  *       ({@link ClaimGrounding}): supported lifts it, contradicted pulls it down (only with evidence);</li>
- *   <li>{@code brand_fit}: the brand's vocabulary (name, tone words, collections) and voice, minus the words to
- *       avoid — unless negated: "never cheap" is on-brand (only with a brand context);</li>
+ *   <li>{@code brand_fit}: the brand's vocabulary (name, tone words, collections) and the words of its voice, minus
+ *       the words to avoid — unless negated: "never cheap" is on-brand (only with a brand context);</li>
  *   <li>{@code form}: empty, refused, truncated or off-length answers are penalised;</li>
  *   <li>{@code plan}: only when the request carries an expected answer shape ({@link PlanShape}): a JSON
  *       {answer, actions} whose actions name allowed tools with schema-valid arguments scores 1, partial credit
@@ -30,19 +32,40 @@ import java.util.regex.Pattern;
  * that fits not at all (not the shape, or only tools the agent may not use) ranks below every plan that does. For a plan (a SuperAgent's JSON) the plan's
  * {@code answer} text is what relevance, agreement, grounding, facts and brand fit read. Ties break by panel order,
  * so the same inputs always give the same winner.
+ * <p>
+ * Every text is compared by its stemmed content words ({@link LexicalText}), not by sentence embeddings: embedding
+ * three new answers per round was the largest single CPU cost of a round (≈ 8 ms of ≈ 26 ms at concurrency 16), and
+ * what decides a round (the claims) was lexical already. The price: a paraphrase with no shared word ("sweatshirt"
+ * for "hoodie") counts as unrelated.
  */
 public final class Selector {
 
     public static final Map<String, Double> DEFAULT_WEIGHTS = Map.of("relevance", 0.25, "agreement", 0.15,
             "grounding", 0.25, "facts", 0.35, "brand_fit", 0.2, "form", 0.15, "plan", 0.3);
 
-    private static final Pattern REFUSAL = Pattern.compile(
-            "^\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s*(can(no|')t|won'?t|am unable|'m unable|am not able"
-                    + "|'m not able|do not have|don'?t have|could not find|couldn'?t find)|as an ai)"
-                    + "|\\bas an ai (language )?model\\b", Pattern.CASE_INSENSITIVE);
+    /**
+     * A refusal opens the answer ("I'm sorry, I can't…", "As an AI…") or says "as an AI (language) model" anywhere.
+     * Two patterns so the opening is only tried at the start and the rest only when the phrase is there at all.
+     */
+    private static final Pattern REFUSAL_OPENING = Pattern.compile(
+            "\\s*(i'?m sorry|i am sorry|sorry)?[,.]?\\s*(but\\s+)?(i\\s*(can(no|')t|won'?t|am unable|'m unable|am not able"
+                    + "|'m not able|do not have|don'?t have|could not find|couldn'?t find)|as an ai)",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern REFUSAL_ANYWHERE = Pattern.compile("\\bas an ai (language )?model\\b",
+            Pattern.CASE_INSENSITIVE);
     /** Negation words that turn an avoided word into an on-brand one ("never cheap, never rushed"). */
     private static final Pattern NEGATED_BEFORE = Pattern.compile(
             "(?:\\b(?:never|not|no|nothing|without|neither|nor|isn't|aren't|anything but|far from)\\s+(?:\\S+\\s+)?)$");
+
+    /**
+     * Word-overlap levels that count as full marks. Calibrated on the repository's selection and evaluation sets
+     * (see SelectorTest, RoundTableGroundingEvalTest): an answer that uses RELEVANCE_FULL of the question's words
+     * answers it; a grounded answer's cosine with its passage is about GROUNDING_FULL; an on-brand answer's with the
+     * brand voice about VOICE_FULL.
+     */
+    static final double RELEVANCE_FULL = 0.6;
+    static final double GROUNDING_FULL = 0.5;
+    static final double VOICE_FULL = 0.4;
 
     private final Map<String, Double> weights;
 
@@ -78,13 +101,13 @@ public final class Selector {
     }
 
     public Scored score(String prompt, List<Candidate> candidates, Map<String, Object> brand,
-            List<Map<String, Object>> passages, Integer maxTokens, TextEmbedder embedder) {
-        return score(prompt, candidates, brand, passages, maxTokens, null, embedder);
+            List<Map<String, Object>> passages, Integer maxTokens) {
+        return score(prompt, candidates, brand, passages, maxTokens, null);
     }
 
     /** As above; with a {@code plan} shape every answered candidate is also scored for fitting it. */
     public Scored score(String prompt, List<Candidate> candidates, Map<String, Object> brand,
-            List<Map<String, Object>> passages, Integer maxTokens, PlanShape plan, TextEmbedder embedder) {
+            List<Map<String, Object>> passages, Integer maxTokens, PlanShape plan) {
         Map<Integer, PlanShape.Fit> fits = new LinkedHashMap<>();
         List<Candidate> out = new ArrayList<>();
         List<Integer> ok = new ArrayList<>();
@@ -97,25 +120,22 @@ public final class Selector {
         // a plan is judged on its answer text (the JSON around it is scored as plan fit)
         List<String> answers = new ArrayList<>();
         candidates.forEach(c -> answers.add(c.ok() && plan != null ? PlanShape.answerText(c.text()) : c.text()));
-        // passages retrieved only for checking claims are not compared by embedding (the providers did not see them)
-        List<Map<String, Object>> shown = new ArrayList<>();
+        // passages retrieved only for checking claims are not compared (the providers did not see them)
+        List<LexicalText> shown = new ArrayList<>();
         if (passages != null) {
             passages.forEach(p -> {
                 if (!Boolean.TRUE.equals(p.get(Grounding.SCORING_ONLY))) {
-                    shown.add(p);
+                    LexicalText t = LexicalText.recurring(Grounding.str(p, "text"));
+                    if (!t.isEmpty()) {
+                        shown.add(t);
+                    }
                 }
             });
         }
-        List<String> texts = new ArrayList<>();
-        texts.add(prompt);
-        ok.forEach(i -> texts.add(answers.get(i)));
-        if (!ok.isEmpty()) {
-            if (!voice.isBlank()) {
-                texts.add(voice);
-            }
-            shown.forEach(p -> texts.add(Grounding.str(p, "text")));
-        }
-        embedder.prefetch(texts);
+        LexicalText question = LexicalText.of(prompt);
+        LexicalText voiceWords = LexicalText.recurring(voice);
+        List<LexicalText> bags = new ArrayList<>();
+        answers.forEach(a -> bags.add(LexicalText.of(a)));
         ClaimGrounding claims = new ClaimGrounding(prompt, passages, brand);
         List<Integer> tiers = new ArrayList<>();
         Map<Integer, ClaimGrounding.Report> reports = new LinkedHashMap<>();
@@ -131,12 +151,13 @@ public final class Selector {
             Map<String, Double> s = new LinkedHashMap<>();
             String text = answers.get(i);
             boolean blank = text.isBlank();
-            s.put("relevance", blank ? 0 : clamp((embedder.similarity(prompt, text) - 0.05) / 0.6));
+            LexicalText words = bags.get(i);
+            s.put("relevance", blank ? 0 : relevance(question, words));
             if (ok.size() >= 2 && ok.contains(i)) {
                 double sum = 0;
                 for (int j : ok) {
                     if (j != i) {
-                        double sim = clamp(embedder.similarity(text, answers.get(j)));
+                        double sim = words.cosine(bags.get(j));
                         sum += sim;
                         if (j > i) {
                             pairSum += sim;
@@ -148,13 +169,10 @@ public final class Selector {
             }
             if (!shown.isEmpty()) {
                 double best = 0;
-                for (Map<String, Object> p : shown) {
-                    String pt = Grounding.str(p, "text");
-                    if (!pt.isBlank() && !blank) {
-                        best = Math.max(best, embedder.similarity(text, pt));
-                    }
+                for (LexicalText p : shown) {
+                    best = Math.max(best, words.cosine(p));
                 }
-                s.put("grounding", clamp((best - 0.1) / 0.6));
+                s.put("grounding", blank ? 0 : clamp(best / GROUNDING_FULL));
             }
             ClaimGrounding.Report report = ClaimGrounding.Report.NONE;
             if (claims.hasEvidence()) {
@@ -163,7 +181,7 @@ public final class Selector {
                 s.put("facts", report.score());
             }
             if (brand != null && !brand.isEmpty()) {
-                s.put("brand_fit", blank ? 0 : brandFit(text, brand, voice, embedder));
+                s.put("brand_fit", blank ? 0 : brandFit(text, words, brand, voiceWords));
             }
             s.put("form", form(c.text(), c.finishReason(), maxTokens));
             tiers.add(blank ? 0 : report.tier(isRefusal(text)));
@@ -187,8 +205,22 @@ public final class Selector {
                 tiers) + planRationale(out, fits), tiers);
     }
 
+    private static boolean refusal(String t) {
+        return REFUSAL_OPENING.matcher(t).lookingAt() || mentionsAsAnAi(t) && REFUSAL_ANYWHERE.matcher(t).find();
+    }
+
+    private static boolean mentionsAsAnAi(String t) {
+        for (int i = 0; i + 9 <= t.length(); i++) {
+            char c = t.charAt(i);
+            if ((c == 'a' || c == 'A') && t.regionMatches(true, i, "as an ai ", 0, 9)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static boolean isRefusal(String text) {
-        return text != null && REFUSAL.matcher(text.strip().replace('’', '\'')).find();
+        return text != null && refusal(text.strip().replace('’', '\''));
     }
 
     /** Each answer's supported and contradicted claims, and why facts ordered the ranking (when they did). */
@@ -244,7 +276,16 @@ public final class Selector {
         return w == 0 ? 0 : sum / w;
     }
 
-    static double brandFit(String text, Map<String, Object> brand, String voice, TextEmbedder embedder) {
+    /** Relevance: the share of the question's content words the answer uses (a question with none: neutral 0.5). */
+    static double relevance(LexicalText question, LexicalText answer) {
+        return question.isEmpty() ? 0.5 : clamp(answer.isEmpty() ? 0 : question.coveredBy(answer) / RELEVANCE_FULL);
+    }
+
+    static double brandFit(String text, Map<String, Object> brand) {
+        return brandFit(text, LexicalText.of(text), brand, LexicalText.recurring(Grounding.brandVoice(brand)));
+    }
+
+    static double brandFit(String text, LexicalText words, Map<String, Object> brand, LexicalText voice) {
         String lower = text.toLowerCase(Locale.ROOT);
         List<String> lexicon = new ArrayList<>();
         lexicon.add(Grounding.str(brand, "name"));
@@ -270,9 +311,9 @@ public final class Selector {
                 avoided++;
             }
         }
-        double semantic = voice.isBlank() ? 0.5 : clamp((embedder.similarity(text, voice) - 0.1) / 0.5);
+        double voiceWords = voice.isEmpty() ? 0.5 : clamp(words.cosine(voice) / VOICE_FULL);
         double lexical = Math.min(1.0, hits / 3.0);
-        return clamp(0.5 * semantic + 0.5 * lexical - 0.35 * avoided);
+        return clamp(0.5 * voiceWords + 0.5 * lexical - 0.35 * avoided);
     }
 
     /** The term occurs at least once not right after a negation ("never cheap" does not count as "cheap"). */
@@ -280,6 +321,9 @@ public final class Selector {
         String t = term == null ? "" : term.trim().toLowerCase(Locale.ROOT);
         if (t.isEmpty()) {
             return false;
+        }
+        if (!lowerText.contains(t)) {
+            return false; // most terms are absent: skip the regex
         }
         java.util.regex.Matcher m = wholeWord(t).matcher(lowerText);
         while (m.find()) {
@@ -296,7 +340,7 @@ public final class Selector {
         if (t.isEmpty()) {
             return false;
         }
-        return wholeWord(t).matcher(lowerText).find();
+        return lowerText.contains(t) && wholeWord(t).matcher(lowerText).find();
     }
 
     /** Brand terms recur every round: their patterns are compiled once (bounded). */
@@ -318,7 +362,7 @@ public final class Selector {
         if (t.isEmpty()) {
             return 0;
         }
-        if (REFUSAL.matcher(t).find()) {
+        if (refusal(t)) {
             return 0.1;
         }
         double score = 1.0;

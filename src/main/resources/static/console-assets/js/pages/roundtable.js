@@ -81,7 +81,7 @@ async function renderResult(root, id) {
     h('dl', { class: 'meta' },
       h('dt', null, 'Method'), h('dd', null, sel.method || '—'),
       h('dt', null, 'Rationale'), h('dd', { id: 'rationale' }, sel.rationale || '—'),
-      h('dt', null, 'Agreement'), h('dd', null, fmt.score(sel.agreement)),
+      h('dt', { title: 'mean word overlap between the answers; the judge runs in auto mode below its threshold' }, 'Agreement'), h('dd', null, fmt.score(sel.agreement)),
       h('dt', null, 'Weights'), h('dd', null, Object.entries(sel.weights || {}).map(([k, v]) => `${k} ${v}`).join(' · ') || '—')),
     judge(sel.judge)));
   return null;
@@ -99,13 +99,25 @@ function claims(c) {
     supported.length ? h('ul', { class: 'claims-supported' }, supported.map((x) => item(x, 'good'))) : null);
 }
 
+// what each score measures (shown on hover); relevance, agreement, grounding and voice are word overlap, not embeddings
+const SCORE_HELP = {
+  relevance: "share of the question's words the answer uses",
+  agreement: 'word overlap with the other answers',
+  grounding: 'word overlap with the best passage shown to the providers',
+  facts: 'claims checked against the knowledge base: supported lifts, contradicted sinks',
+  brand_fit: 'brand vocabulary and voice words, minus words to avoid',
+  form: 'complete, not refused, not truncated',
+  plan: 'fits the expected JSON plan and its tools',
+  judge: "the LLM judge's verdict",
+};
+
 function scoreRow(name, value) {
   const bar = h('div', { class: 'score-bar' });
   const fill = h('div', { class: 'score-fill' });
   fill.style.width = `${Math.max(0, Math.min(1, Number(value) || 0)) * 100}%`;
   bar.append(fill);
   return h('div', { class: 'score-row', 'data-score-name': name },
-    h('span', { class: 'score-name' }, name.replace(/_/g, ' ')), bar, h('span', { class: 'num' }, fmt.score(value)));
+    h('span', { class: 'score-name', title: SCORE_HELP[name] || null }, name.replace(/_/g, ' ')), bar, h('span', { class: 'num' }, fmt.score(value)));
 }
 
 function judge(j) {

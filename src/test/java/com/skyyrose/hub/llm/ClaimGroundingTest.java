@@ -91,9 +91,8 @@ class ClaimGroundingTest {
         assertThat(Selector.containsUnnegated("not a basic tee.", "basic")).isFalse();
         assertThat(Selector.containsUnnegated("a cheap hoodie, never rushed.", "cheap")).isTrue();
         Map<String, Object> brand = Map.of("name", "SkyyRose", "tone", Map.of("avoid", List.of("cheap", "rushed")));
-        TextEmbedder e = TextEmbedder.forRound();
-        assertThat(Selector.brandFit("Never cheap, never rushed: SkyyRose.", brand, "", e))
-                .isGreaterThan(Selector.brandFit("Cheap and rushed: SkyyRose.", brand, "", e) + 0.3);
+        assertThat(Selector.brandFit("Never cheap, never rushed: SkyyRose.", brand))
+                .isGreaterThan(Selector.brandFit("Cheap and rushed: SkyyRose.", brand) + 0.3);
     }
 
     @Test
@@ -106,8 +105,7 @@ class ClaimGroundingTest {
         Selector.Scored s = selector.score(q, List.of(
                 candidate("openai", "SkyyRose Rose Circle members earn 2 points per dollar, luxurious and romantic."),
                 candidate("anthropic", "Rose Circle members earn 2 points per dollar — where love meets luxury."),
-                candidate("gemini", "Rose Circle members earn 5 points per dollar spent.")), brand, docs, 300,
-                TextEmbedder.forRound());
+                candidate("gemini", "Rose Circle members earn 5 points per dollar spent.")), brand, docs, 300);
         assertThat(s.candidates().get(s.winner()).provider()).isEqualTo("gemini");
         assertThat(s.rationale()).contains("contradicted").contains("5 points");
         assertThat(s.candidates().get(0).claims()).isNotNull();
@@ -115,8 +113,7 @@ class ClaimGroundingTest {
 
         Selector.Scored refusal = selector.score(q, List.of(
                 candidate("openai", "SkyyRose Rose Circle members earn 2 points per dollar, luxurious and romantic."),
-                candidate("anthropic", "I'm sorry, I don't have that information.")), brand, docs, 300,
-                TextEmbedder.forRound());
+                candidate("anthropic", "I'm sorry, I don't have that information.")), brand, docs, 300);
         assertThat(refusal.candidates().get(refusal.winner()).provider()).isEqualTo("anthropic");
     }
 

@@ -98,13 +98,11 @@ class SelectorPlanTest {
         Map<String, Object> brand = Map.of("name", "SkyyRose", "location", "Oakland, California");
 
         Selector withoutPlan = new Selector(Map.of("plan", 0.0));
-        Selector.Scored before = withoutPlan.score(PROMPT, candidates, brand, List.of(), null, shape(),
-                TextEmbedder.forRound());
+        Selector.Scored before = withoutPlan.score(PROMPT, candidates, brand, List.of(), null, shape());
         assertThat(before.candidates().get(before.winner()).provider()).isEqualTo("openai");
 
         Selector selector = new Selector(Selector.DEFAULT_WEIGHTS);
-        Selector.Scored scored = selector.score(PROMPT, candidates, brand, List.of(), null, shape(),
-                TextEmbedder.forRound());
+        Selector.Scored scored = selector.score(PROMPT, candidates, brand, List.of(), null, shape());
         assertThat(scored.candidates().get(scored.winner()).provider()).isEqualTo("anthropic");
         assertThat(scored.candidates().get(1).scores()).containsEntry("plan", 1.0);
         assertThat(scored.candidates().get(0).scores()).containsEntry("plan", 0.0);
@@ -113,8 +111,7 @@ class SelectorPlanTest {
                 .contains("anthropic 1.00 (1 of 1 actions valid)");
 
         // deterministic: the same inputs give the same scores and winner
-        Selector.Scored again = selector.score(PROMPT, candidates, brand, List.of(), null, shape(),
-                TextEmbedder.forRound());
+        Selector.Scored again = selector.score(PROMPT, candidates, brand, List.of(), null, shape());
         assertThat(again.ranking()).isEqualTo(scored.ranking());
         assertThat(again.candidates()).extracting(Candidate::score)
                 .isEqualTo(scored.candidates().stream().map(Candidate::score).toList());
@@ -124,7 +121,7 @@ class SelectorPlanTest {
     void theWeightIsConfigurableAndCountsLikeTheOthers() throws Exception {
         List<Candidate> candidates = candidates(ON_BRAND);
         Selector heavy = new Selector(Map.of("plan", 3.0));
-        Candidate prose = heavy.score(PROMPT, candidates, Map.of(), List.of(), null, shape(), TextEmbedder.forRound())
+        Candidate prose = heavy.score(PROMPT, candidates, Map.of(), List.of(), null, shape())
                 .candidates().get(0);
         assertThat(heavy.weights()).containsEntry("plan", 3.0);
         assertThat(prose.scores()).containsEntry("plan", 0.0);
@@ -143,9 +140,8 @@ class SelectorPlanTest {
     void requestsWithoutAPlanShapeAreScoredAsBefore() {
         List<Candidate> candidates = candidates(OFF_LIST, ON_BRAND, "Yes.");
         Selector selector = new Selector(Selector.DEFAULT_WEIGHTS);
-        Selector.Scored plain = selector.score(PROMPT, candidates, Map.of(), List.of(), null, TextEmbedder.forRound());
-        Selector.Scored noShape = selector.score(PROMPT, candidates, Map.of(), List.of(), null, null,
-                TextEmbedder.forRound());
+        Selector.Scored plain = selector.score(PROMPT, candidates, Map.of(), List.of(), null);
+        Selector.Scored noShape = selector.score(PROMPT, candidates, Map.of(), List.of(), null, null);
         for (Candidate c : plain.candidates()) {
             assertThat(c.scores()).doesNotContainKey("plan");
         }
