@@ -128,9 +128,10 @@ public class IdentityGuard implements OperationGuard {
      * same order as {@link #verified} then the limiter: a token of an ended session takes nothing from the bucket).
      */
     private Admission admitUser(String bearer) {
-        TokenService.AccessClaims claims = claims(bearer);
+        TokenService.AccessClaims claims;
         RedisRateLimiter.Guarded live;
         try {
+            claims = claims(bearer); // an unknown key id reloads the signing keys from the database
             live = limiter.tryAcquireIf(SessionStore.key(claims.sessionId()), "uid", claims.subject(), "role",
                     "principal:" + claims.subject(), userLimit);
         } catch (DataAccessException e) {
