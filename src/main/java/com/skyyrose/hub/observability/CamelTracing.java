@@ -1,47 +1,54 @@
 package com.skyyrose.hub.observability;
 
-import io.micrometer.core.instrument.observation.MeterObservationHandler;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.tracing.Tracer;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.List;
 import java.util.Set;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
-import org.apache.camel.observation.MicrometerObservationSpanAdapter;
-import org.apache.camel.observation.MicrometerObservationTracer;
+import org.apache.camel.Route;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ToDefinition;
 import org.apache.camel.spi.InterceptStrategy;
 import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
+import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.processor.DelegateAsyncProcessor;
-import org.apache.camel.tracing.ActiveSpanManager;
-import org.apache.camel.tracing.SpanAdapter;
-import org.apache.camel.tracing.SpanDecorator;
-import org.apache.camel.tracing.SpanKind;
-import org.apache.camel.tracing.decorators.AbstractInternalSpanDecorator;
-import org.apache.camel.tracing.decorators.DirectSpanDecorator;
+import org.springframework.boot.actuate.autoconfigure.tracing.otlp.OtlpHttpSpanExporterBuilderCustomizer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 
 /**
  * Camel's part of a trace, on only with tracing ({@code OTEL_EXPORTER_OTLP_ENDPOINT}): every route an exchange
- * enters and every endpoint it calls is a span (Camel's Micrometer Observation tracer), and so is each step that
- * does work of its own — a bean, a processor, a fan-out, a breaker, a split — so a slow agent run shows which step
- * took the time. Pollers that fire every second (heartbeat, inbox and job pollers) are left out: they would bury
- * the traces that matter; the work they pick up starts traces of its own where it continues one (webhook events).
+ * enters is a span, and so is each step that does work of its own — a bean, a processor, a fan-out, a breaker, a
+ * split — and each call to an endpoint outside the hub (a client span that carries {@code traceparent} on), so a
+ * slow agent run shows which step took the time. Pollers that fire every second (heartbeat, inbox and job pollers)
+ * are left out: they would bury the traces that matter; the work they pick up starts traces of its own where it
+ * continues one (webhook events).
  * <p>
- * Cheaper than Camel's defaults where they only repeat themselves (bench/tracing.sh measures the cost): a call to a
- * {@code direct:} route is one span, the route's, not also a client span around it that writes trace headers into
- * the message; routes entered in-process and step spans are internal spans that read and write no trace headers
- * (only a route a request or message enters from outside extracts {@code traceparent}).
+ * Built on Camel's own hooks (a route policy factory and an intercept strategy) and the OpenTelemetry API directly,
+ * not on Camel's tracers (camel-observation, camel-opentelemetry2): those tag every span with ten attributes (URI,
+ * exchange id, scheme, path, ...), copy every message header to look for a parent and write trace headers into
+ * every message, and the Observation layer adds its own handlers on top. bench/tracing.sh measured that at +26–49%
+ * of a webhook delivery's CPU; here a span is its name, its parent and an error status when the step failed.
+ * <p>
+ * The exchange carries its open spans (a property holding a small immutable stack), so parents are right across
+ * threads (a multicast's branches copy it). A step's span is the thread's current OpenTelemetry context only while
+ * the step runs on that thread: code in a step (a provider call, a vendor request) sees it, and the scope never
+ * outlives the thread that opened it.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "management.tracing.enabled", havingValue = "true")
@@ -51,88 +58,48 @@ public class CamelTracing {
     static final Set<String> STEP_KINDS = Set.of("bean", "process", "recipientList", "multicast", "circuitBreaker",
             "split", "aggregate", "enrich", "pollEnrich", "loop", "throttle", "delay", "wireTap", "toD");
 
-    /**
-     * Routes fed by these start no trace: timers and schedulers poll all the time. They get no tracing route policy
-     * (rather than Camel's exclude patterns, which match every endpoint URI against them on each route entry, exit,
-     * send and reply: a few percent of a webhook delivery's CPU).
-     */
-    static final java.util.List<String> POLLERS = java.util.List.of("timer:", "scheduler:");
+    /** Routes fed by these start no trace: timers and schedulers poll all the time. */
+    static final List<String> POLLERS = List.of("timer:", "scheduler:");
+
+    /** Endpoints that are routes of the hub: the called route's span stands for the call. */
+    static final List<String> IN_PROCESS = List.of("direct:", "seda:", "vm:");
+
+    @Bean
+    CamelSpans camelSpans(CamelContext camel, OpenTelemetry openTelemetry) {
+        CamelSpans spans = new CamelSpans(openTelemetry.getTracer("org.apache.camel"),
+                openTelemetry.getPropagators().getTextMapPropagator());
+        // before the routes are created (Camel starts them once the application context is ready)
+        camel.addRoutePolicyFactory(spans);
+        camel.getCamelContextExtension().addInterceptStrategy(spans);
+        return spans;
+    }
 
     /**
-     * Camel's observations are spans only: without this, Spring's meter handler would also make a timer of every
-     * Camel span ({@code camel_component_seconds} with a tag per component, clashing in Prometheus) — the route
-     * metrics already come from camel-micrometer. First among the meter handlers, it takes Camel's observations
-     * and does nothing with them; Spring's HTTP and the hub's own observations keep their metrics.
+     * The OTLP exporter marshals spans from reusable buffers rather than an object per span and attribute (the
+     * allocations were a share of the export's cost at thousands of spans a second).
      */
     @Bean
-    @Order(Ordered.HIGHEST_PRECEDENCE)
-    MeterObservationHandler<Observation.Context> camelObservationsWithoutMeters() {
-        return new MeterObservationHandler<>() {
-            @Override
-            public boolean supportsContext(Observation.Context context) {
-                return CAMEL_COMPONENT.equals(context.getName()) || context.containsKey(CAMEL_ROUTE_SPAN);
-            }
-        };
+    OtlpHttpSpanExporterBuilderCustomizer reusableExportBuffers() {
+        return builder -> builder.setMemoryMode(io.opentelemetry.sdk.common.export.MemoryMode.REUSABLE_DATA);
     }
 
-    /** How Camel's tracer marks its observations: sending spans by name, route spans by a context key. */
-    static final String CAMEL_COMPONENT = "camel.component";
-    static final String CAMEL_ROUTE_SPAN = "camel.micrometer.abstract-internal";
+    /** Route, step and endpoint-call spans of Camel exchanges. */
+    public static final class CamelSpans implements RoutePolicyFactory, InterceptStrategy {
 
-    @Bean(initMethod = "", destroyMethod = "")
-    StepTracer camelTracer(CamelContext camel, Tracer tracer, ObservationRegistry observations) {
-        StepTracer camelTracer = new StepTracer();
-        camelTracer.setTracer(tracer);
-        camelTracer.setObservationRegistry(observations);
-        camelTracer.setTracingStrategy(camelTracer.steps());
-        camelTracer.addDecorator(new InProcessCall());
-        // registers the route policy factory and event notifier before the routes are created (Camel owns its life)
-        camelTracer.init(camel);
-        return camelTracer;
-    }
+        /** The exchange property holding the exchange's open spans. */
+        static final String OPEN_SPANS = "hub.openSpans";
+        static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-    /** A call to a {@code direct:} route: the called route's span stands for it (no second span). */
-    static final class InProcessCall extends DirectSpanDecorator {
-        @Override
-        public boolean newSpan() {
-            return false;
-        }
-    }
+        private final Tracer tracer;
+        private final TextMapPropagator propagator;
 
-    /**
-     * Camel's tracer with step spans (children of the exchange's current span), and internal spans for routes
-     * entered in-process. Camel's span kinds have no "internal", and its adapter's constructor is package-private:
-     * one method handle each, looked up once.
-     */
-    public static class StepTracer extends MicrometerObservationTracer {
-
-        private static final MethodHandle ADAPTER;
-        private static final MethodHandle OBSERVATION_OF;
-
-        static {
-            try {
-                MethodHandles.Lookup camel = MethodHandles.privateLookupIn(MicrometerObservationSpanAdapter.class,
-                        MethodHandles.lookup());
-                ADAPTER = camel.findConstructor(MicrometerObservationSpanAdapter.class,
-                        MethodType.methodType(void.class, Observation.class, Tracer.class));
-                OBSERVATION_OF = camel.findVirtual(MicrometerObservationSpanAdapter.class,
-                        "getMicrometerObservation", MethodType.methodType(Observation.class));
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
+        CamelSpans(Tracer tracer, TextMapPropagator propagator) {
+            this.tracer = tracer;
+            this.propagator = propagator;
         }
 
-        InterceptStrategy steps() {
-            return new InterceptStrategy() {
-                @Override
-                public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition,
-                        Processor target, Processor nextTarget) {
-                    if (!STEP_KINDS.contains(definition.getShortName())) {
-                        return target;
-                    }
-                    return new StepSpan(target, definition.getShortName() + " " + definition.getLabel());
-                }
-            };
+        /** One open span of an exchange, above the ones it was opened in; owner = the route policy or step. */
+        record Open(Span span, Object owner, Open below) {
         }
 
         @Override
@@ -143,61 +110,128 @@ public class CamelTracing {
                     return null; // Camel adds no policy for a factory's null
                 }
             }
-            return super.createRoutePolicy(context, routeId, route);
+            return new RouteSpan(routeId);
         }
 
         @Override
-        protected SpanAdapter startExchangeBeginSpan(Exchange exchange, SpanDecorator decorator, String operationName,
-                SpanKind kind, SpanAdapter parent) {
-            if (parent != null && decorator instanceof AbstractInternalSpanDecorator) {
-                // entered from another route of this exchange: its trace is the exchange's, nothing to extract
-                Observation.Context context = new Observation.Context();
-                context.put(CAMEL_ROUTE_SPAN, true);
-                return internalSpan(Observation.createNotStarted(operationName, () -> context,
-                        getObservationRegistry()), parent);
+        public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition, Processor target,
+                Processor nextTarget) {
+            String kind = definition.getShortName();
+            if (STEP_KINDS.contains(kind)) {
+                return new StepSpan(target, clip(kind + " " + definition.getLabel()), SpanKind.INTERNAL);
             }
-            return super.startExchangeBeginSpan(exchange, decorator, operationName, kind, parent);
+            if (definition instanceof ToDefinition to && to.getEndpointUri() != null
+                    && IN_PROCESS.stream().noneMatch(to.getEndpointUri()::startsWith)) {
+                // a call out of the hub (HTTP to a vendor): a client span, its traceparent in the request
+                String uri = to.getEndpointUri();
+                int query = uri.indexOf('?');
+                return new StepSpan(target, clip("to " + (query < 0 ? uri : uri.substring(0, query))),
+                        SpanKind.CLIENT);
+            }
+            return target;
         }
 
-        SpanAdapter internalSpan(Observation observation, SpanAdapter parent) {
-            try {
-                observation.parentObservation((Observation) OBSERVATION_OF.invoke(parent));
-                return (SpanAdapter) ADAPTER.invoke(observation.start(), getTracer());
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
+        private static String clip(String name) {
+            return name.length() > 120 ? name.substring(0, 120) : name;
+        }
+
+        static Open open(Exchange exchange) {
+            return exchange.getProperty(OPEN_SPANS, Open.class);
+        }
+
+        static void ended(Span span, Exchange exchange) {
+            if (exchange.isFailed()) {
+                span.setStatus(StatusCode.ERROR);
+                if (exchange.getException() != null) {
+                    span.setAttribute(ERROR_TYPE, exchange.getException().getClass().getName());
+                }
+            }
+            span.end();
+        }
+
+        /** A route's span: a child of the span the exchange is in, of the thread's current one, or of the caller. */
+        final class RouteSpan extends RoutePolicySupport {
+            private final String routeId;
+
+            RouteSpan(String routeId) {
+                this.routeId = routeId;
+            }
+
+            @Override
+            public void onExchangeBegin(Route route, Exchange exchange) {
+                Open top = open(exchange);
+                Span span;
+                if (top != null) {
+                    span = tracer.spanBuilder(routeId).setParent(Context.root().with(top.span())).startSpan();
+                } else if (Span.current().getSpanContext().isValid()) {
+                    // entered in-process from traced work: the HTTP request's span, a resumed webhook trace
+                    span = tracer.spanBuilder(routeId).startSpan();
+                } else {
+                    // entered from outside with nothing traced around it: the caller's traceparent, if it sent one
+                    Context caller = propagator.extract(Context.root(), exchange.getMessage(), MESSAGE_HEADERS);
+                    span = tracer.spanBuilder(routeId).setParent(caller).setSpanKind(SpanKind.SERVER).startSpan();
+                }
+                exchange.setProperty(OPEN_SPANS, new Open(span, this, top));
+            }
+
+            @Override
+            public void onExchangeDone(Route route, Exchange exchange) {
+                for (Open o = open(exchange); o != null; o = o.below()) {
+                    if (o.owner() == this) {
+                        exchange.setProperty(OPEN_SPANS, o.below());
+                        ended(o.span(), exchange);
+                        return;
+                    }
+                }
             }
         }
 
+        /** A step's (or an outside call's) span around its processor; current on the thread while it runs there. */
         final class StepSpan extends DelegateAsyncProcessor {
             private final String name;
+            private final SpanKind kind;
 
-            StepSpan(Processor target, String name) {
+            StepSpan(Processor target, String name, SpanKind kind) {
                 super(target);
-                this.name = name.length() > 120 ? name.substring(0, 120) : name;
+                this.name = name;
+                this.kind = kind;
             }
 
             @Override
             public boolean process(Exchange exchange, AsyncCallback callback) {
-                SpanAdapter parent = ActiveSpanManager.getSpan(exchange);
-                if (parent == null) {
-                    // an excluded exchange (a poller): no trace to add to
+                Open top = open(exchange);
+                if (top == null) {
+                    // an untraced exchange (a poller's): no trace to add to
                     return processor.process(exchange, callback);
                 }
-                SpanAdapter span = internalSpan(Observation.createNotStarted(CAMEL_COMPONENT, Observation.Context::new,
-                        getObservationRegistry()).contextualName(name), parent);
-                span.setTag("camel.step", name);
-                ActiveSpanManager.activate(exchange, span);
-                return processor.process(exchange, doneSync -> {
-                    if (exchange.getException() != null) {
-                        span.setError(true);
-                    }
-                    ActiveSpanManager.deactivate(exchange);
-                    finishSpan(span);
-                    callback.done(doneSync);
-                });
+                Span span = tracer.spanBuilder(name).setParent(Context.root().with(top.span())).setSpanKind(kind)
+                        .startSpan();
+                exchange.setProperty(OPEN_SPANS, new Open(span, this, top));
+                if (kind == SpanKind.CLIENT) {
+                    propagator.inject(Context.root().with(span), exchange.getMessage(), Message::setHeader);
+                }
+                try (Scope ignored = span.makeCurrent()) {
+                    return processor.process(exchange, doneSync -> {
+                        exchange.setProperty(OPEN_SPANS, top);
+                        ended(span, exchange);
+                        callback.done(doneSync);
+                    });
+                }
             }
         }
+
+        /** Reads a caller's trace headers from a Camel message. */
+        static final TextMapGetter<Message> MESSAGE_HEADERS = new TextMapGetter<>() {
+            @Override
+            public Iterable<String> keys(Message message) {
+                return message.getHeaders().keySet();
+            }
+
+            @Override
+            public String get(Message message, String key) {
+                Object value = message == null ? null : message.getHeader(key);
+                return value == null ? null : value.toString();
+            }
+        };
     }
 }
