@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What tracing costs a webhook delivery: bench/webhooks.sh twice on the same jar and database, tracing off, then on
-# (sampled at 100%, every span exported over OTLP/HTTP to a local sink that accepts and discards them), and the hub's
-# CPU per delivery of each. Loopback only; stops by itself. Env: as bench/webhooks.sh (BENCH_SECONDS, ...),
-# BENCH_SINK_PORT (default 18431), BENCH_ROUNDS (default 1: off, on; 2: off, on, off, on).
+# What tracing costs a webhook delivery: bench/webhooks.sh with tracing off and on, same jar (on: sampled at 100%,
+# every span exported over OTLP/HTTP to a local sink that accepts and discards them), and the hub's CPU per delivery
+# of each. Each run starts on an empty database; odd rounds run off first, even rounds on first.
+# Loopback only; stops by itself. Env: as bench/webhooks.sh (BENCH_SECONDS, ...), BENCH_SINK_PORT (default 18431),
+# BENCH_ROUNDS (default 1: off, on; 2: off, on, on, off; ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SINK_PORT=${BENCH_SINK_PORT:-18431}
@@ -17,9 +18,21 @@ SINK=$!
 trap 'kill $SINK 2>/dev/null || true' EXIT
 
 echo "conditions: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+# each run on a database of its own, made empty (unless BENCH_DATABASE_URL names one): the event table's growth from
+# run to run would favour whichever side runs first; rounds alternate which side goes first
+fresh_db() {
+  if [ -z "${BENCH_DATABASE_URL:-}" ]; then
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS hub_tracing WITH (FORCE)" -c "CREATE DATABASE hub_tracing"
+    echo "postgres://postgres@127.0.0.1:5432/hub_tracing"
+  else
+    echo "$BENCH_DATABASE_URL"
+  fi
+}
+run_off() { BENCH_DATABASE_URL=$(fresh_db) bench/webhooks.sh | tail -n1; }
+run_on() { BENCH_DATABASE_URL=$(fresh_db) BENCH_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" bench/webhooks.sh | tail -n1; }
 for round in $(seq 1 "$ROUNDS"); do
-  OFF=$(bench/webhooks.sh | tail -n1)
-  ON=$(BENCH_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" bench/webhooks.sh | tail -n1)
+  if [ $((round % 2)) = 1 ]; then OFF=$(run_off); ON=$(run_on); else ON=$(run_on); OFF=$(run_off); fi
+  echo "round $round ($([ $((round % 2)) = 1 ] && echo 'off first' || echo 'on first'))"
   python3 - "$OFF" "$ON" "$(tail -n1 "$OUT/otlp-sink.log")" <<'PY'
 import json, sys
 off, on, sink = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]

@@ -166,6 +166,8 @@ public class CamelTracing {
                 } else if (Span.current().getSpanContext().isValid()) {
                     // entered in-process from traced work: the HTTP request's span, a resumed webhook trace
                     span = tracer.spanBuilder(routeId).startSpan();
+                } else if (polled(exchange)) {
+                    return; // a poller's exchange that no traced work took up: no trace of its own
                 } else {
                     // entered from outside with nothing traced around it: the caller's traceparent, if it sent one
                     Context caller = propagator.extract(Context.root(), exchange.getMessage(), MESSAGE_HEADERS);
@@ -184,6 +186,11 @@ public class CamelTracing {
                     }
                 }
             }
+        }
+
+        private static boolean polled(Exchange exchange) {
+            org.apache.camel.Endpoint from = exchange.getFromEndpoint();
+            return from != null && POLLERS.stream().anyMatch(from.getEndpointUri()::startsWith);
         }
 
         /** A step's (or an outside call's) span around its processor; current on the thread while it runs there. */
