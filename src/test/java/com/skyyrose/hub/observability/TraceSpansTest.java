@@ -68,6 +68,9 @@ class TraceSpansTest extends HubIntegrationTest {
         // environment of a deployment, read when the environment is prepared (before dynamic properties)
         System.setProperty("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + COLLECTOR.port());
         System.setProperty("HUB_LOG_FORMAT", "json");
+        // logging is set up once per JVM while an earlier test's context is open: forget that set-up, so this
+        // context's (JSON) is applied whatever ran before
+        org.springframework.boot.logging.LoggingSystem.get(TraceSpansTest.class.getClassLoader()).cleanUp();
     }
 
     @TestConfiguration
