@@ -53,11 +53,18 @@ USER hub
 # Memory on a 512 MB instance (bench/footprint.sh measures all of it; README "Footprint and start-up"), one reason each:
 #   HUB_HTTP_THREADS=64            at most 64 request threads: each started thread keeps the stack pages it touched
 #   MALLOC_ARENA_MAX=2             two glibc malloc arenas: per-thread arenas grew native memory that NMT does not see
-#   -XX:MaxRAMPercentage=35        heap 35% of the container (179 MB of 512): live data ~100 MB incl. two Argon2 hashes
+#   MALLOC_MMAP_THRESHOLD_=4194304 blocks of 4 MiB and more (an Argon2 hash's 19 MiB) are mapped on their own and
+#                                  unmapped when freed: glibc's adaptive threshold served them from an arena, where
+#                                  two freed hashes stayed resident (~40 MB) until the next trim
+#   -XX:MaxRAMPercentage=22 -XX:MinRAMPercentage=22
+#                                  heap 22% of the container (114 MB of 512; a container this small gets
+#                                  MinRAMPercentage, and without it the heap would not go below the JVM's 126 MB
+#                                  default): live data 62–68 MB after a full collection under the mixed load; Argon2's
+#                                  memory is not on the heap (security/Argon2idNative)
 #   -XX:InitialRAMPercentage=12    start small, grow only as far as the load needs
 #   -XX:TrimNativeHeapInterval=5000  give freed malloc memory (ONNX Runtime, compilers, JDBC/TLS) back every 5 s
 #   -XX:MaxMetaspaceSize=160m      class metadata cap (~23 MB used with the archive, ~95 without): a leak fails fast
-#   -XX:ReservedCodeCacheSize=64m  JIT code cap (40–48 MB used under load)
+#   -XX:ReservedCodeCacheSize=48m  JIT code cap (38 MB used after the mixed load with this cap, 44 MB with 64m)
 #   -XX:MaxDirectMemorySize=64m    NIO buffers cap (Tomcat, Lettuce/Netty)
 #   -Xss512k                       thread stacks: half the default reservation, deep enough for Camel's routes
 #   -XX:+UseSerialGC               half a core and a small heap: no collector threads or G1 structures (~50 MB)
@@ -70,7 +77,8 @@ ENV HUB_ENV=production \
     HUB_DATA_DIR=/app/data \
     HUB_HTTP_THREADS=64 \
     MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=35 -XX:InitialRAMPercentage=12 -XX:TrimNativeHeapInterval=5000 -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
+    MALLOC_MMAP_THRESHOLD_=4194304 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=22 -XX:MinRAMPercentage=22 -XX:InitialRAMPercentage=12 -XX:TrimNativeHeapInterval=5000 -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=48m -XX:MaxDirectMemorySize=64m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080
 # exec form: the JVM is PID 1 and gets SIGTERM, so Spring's graceful shutdown drains requests and Camel exchanges.
 # The archive is named here, not in JAVA_TOOL_OPTIONS, so jcmd and other JDK tools in the container do not try it.

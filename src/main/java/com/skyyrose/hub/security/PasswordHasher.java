@@ -55,12 +55,50 @@ public final class PasswordHasher {
     }
 
     public String encode(CharSequence password) {
-        return limited(() -> argon2.encode(password));
+        return limited(() -> {
+            byte[] salt = new byte[SALT_BYTES];
+            RANDOM.nextBytes(salt);
+            return encoded(salt, Argon2idNative.hash(utf8(password), salt, memoryKib, iterations, HASH_BYTES));
+        });
     }
 
+    /**
+     * Checks {@code password} against a PHC string. Argon2id version 19 with one lane (what {@link #encode} writes)
+     * runs in {@link Argon2idNative} (working memory off the heap); any other form goes to Spring's encoder, as
+     * before (other Argon2 types and versions, several lanes, malformed strings).
+     */
     public boolean matches(CharSequence password, String hash) {
-        return limited(() -> argon2.matches(password, hash));
+        java.util.regex.Matcher m = hash == null ? null : OWN_FORM.matcher(hash);
+        if (m == null || !m.matches()) {
+            return limited(() -> argon2.matches(password, hash));
+        }
+        int memory;
+        int passes;
+        byte[] salt;
+        byte[] expected;
+        try {
+            memory = Integer.parseInt(m.group(1));
+            passes = Integer.parseInt(m.group(2));
+            salt = Base64.getDecoder().decode(m.group(3));
+            expected = Base64.getDecoder().decode(m.group(4));
+        } catch (IllegalArgumentException e) {
+            return limited(() -> argon2.matches(password, hash));
+        }
+        if (memory < 8 || passes < 1 || expected.length < 4) {
+            return limited(() -> argon2.matches(password, hash));
+        }
+        return limited(() -> java.security.MessageDigest.isEqual(expected,
+                Argon2idNative.hash(utf8(password), salt, memory, passes, expected.length)));
     }
+
+    /** What Spring's encoder and Bouncy Castle hash: the password's UTF-8 bytes. */
+    private static byte[] utf8(CharSequence password) {
+        return password.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static final java.util.regex.Pattern OWN_FORM = java.util.regex.Pattern.compile(
+            "\\$argon2id\\$v=19\\$m=([0-9]{1,8}),t=([0-9]{1,4}),p=1\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * A well-formed hash with this hasher's parameters, a random salt and a random digest: checking a password
