@@ -84,7 +84,8 @@ public final class PasswordHasher {
         } catch (IllegalArgumentException e) {
             return limited(() -> argon2.matches(password, hash));
         }
-        if (memory < 8 || passes < 1 || expected.length < 4) {
+        // forms libargon2 refuses (salts under 8 bytes, ...) are Spring's encoder's to judge, as before
+        if (memory < 8 || passes < 1 || expected.length < 4 || salt.length < 8) {
             return limited(() -> argon2.matches(password, hash));
         }
         return limited(() -> java.security.MessageDigest.isEqual(expected,

@@ -82,5 +82,10 @@ class Argon2idNativeTest {
         assertThat(hasher.matches("pw!", lanes)).isFalse();
         assertThat(hasher.matches("pw", "$argon2id$v=19$m=1024,t=2,p=1$not-base64$x")).isFalse();
         assertThat(hasher.matches("pw", "garbage")).isFalse();
+        // a salt shorter than libargon2 takes (Bouncy Castle takes it): still judged, by Spring's encoder
+        Argon2PasswordEncoder shortSalt = new Argon2PasswordEncoder(4, 32, 1, 1024, 2);
+        String salted = shortSalt.encode("pw");
+        assertThat(hasher.matches("pw", salted)).isTrue();
+        assertThat(hasher.matches("pw!", salted)).isFalse();
     }
 }
