@@ -19,7 +19,11 @@ import javax.crypto.spec.SecretKeySpec;
  * Run: java bench/WebhookLoad.java URL SECRET CONCURRENCY WARMUP_SECONDS SECONDS [TOPIC]
  * (URL e.g. http://127.0.0.1:8080/webhooks/woocommerce/bench). Prints one JSON line of results. With BENCH_HUB_PID
  * set, also the hub's CPU per delivery over exactly the measured window (from /proc, read at its start and end), and
- * how much of it the JIT compiler threads took: warm-up and compilation stay out of the comparison.
+ * how much of it the JIT compiler threads took: warm-up and compilation stay out of the comparison, and the same CPU
+ * split by thread: request (Tomcat's), export (OpenTelemetry's batch processor and HTTP sender), collector, JIT and
+ * other. With BENCH_RATE set (deliveries per second, all senders together) each sender paces itself to its share
+ * instead of sending as fast as it can, as real shops do: both sides of a comparison then do the same work per second,
+ * and CPU per delivery is not moved by how saturated the two cores were.
  * 127.0.0.1 only; stops by itself.
  */
 public class WebhookLoad {
@@ -46,14 +50,20 @@ public class WebhookLoad {
         long[] measuredOk = new long[concurrency];
         String hubPid = System.getenv("BENCH_HUB_PID");
         long[][] hubCpu = new long[2][];
+        List<java.util.Map<String, Long>> hubThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String rateSetting = System.getenv("BENCH_RATE");
+        long gapNanos = rateSetting == null || rateSetting.isBlank() ? 0
+                : (long) (1e9 * concurrency / Double.parseDouble(rateSetting)); // between one sender's requests
         Thread sampler = null;
         if (hubPid != null && !hubPid.isBlank()) {
             sampler = new Thread(() -> {
                 try {
                     sleepUntil(measureFrom);
+                    hubThreads.add(threadGroupTicks(hubPid));
                     hubCpu[0] = ticks(hubPid);
                     sleepUntil(end);
                     hubCpu[1] = ticks(hubPid);
+                    hubThreads.add(threadGroupTicks(hubPid));
                 } catch (Exception e) {
                     e.printStackTrace();
                 }
@@ -67,10 +77,15 @@ public class WebhookLoad {
             int thread = t;
             Thread worker = new Thread(() -> {
                 int n = 0;
+                long next = start + (gapNanos * thread) / concurrency; // senders spread over the gap
                 try {
                     Mac mac = Mac.getInstance("HmacSHA256");
                     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
                     while (System.nanoTime() < end) {
+                        if (gapNanos > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+                            next += gapNanos;
+                        }
                         long id = ids.incrementAndGet();
                         String body = "{\"action\":\"woocommerce_bench\",\"arg\":" + id + ",\"id\":" + id
                                 + ",\"date_modified_gmt\":\"2026-11-27T12:00:00\",\"note\":\"https:\\/\\/shop.example\\/"
@@ -132,10 +147,17 @@ public class WebhookLoad {
                     + "\"hub_cpu_ms_per_delivery_measured\":%.3f,\"hub_jit_cpu_ms_per_delivery_measured\":%.3f",
                     measured, (hubCpu[1][0] - hubCpu[0][0]) * tick / measured,
                     (hubCpu[1][1] - hubCpu[0][1]) * tick / measured);
+            StringBuilder split = new StringBuilder();
+            for (String group : new String[] {"request", "export", "collector", "jit", "other"}) {
+                long used = hubThreads.get(1).getOrDefault(group, 0L) - hubThreads.get(0).getOrDefault(group, 0L);
+                split.append(split.length() == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT,
+                        "\"%s\":%.4f", group, used * tick / measured));
+            }
+            window += ",\"hub_cpu_ms_per_delivery_by_thread\":{" + split + "}";
         }
         System.out.printf("{\"concurrency\":%d,\"seconds\":%d,\"accepted_total\":%d,\"failed_total\":%d,"
-                + "\"accepted_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f%s}%n",
-                concurrency, seconds, ok.get(), failed.get(), rate, pct(all, 0.50), pct(all, 0.99),
+                + "\"rate_setting\":%s,\"accepted_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f%s}%n",
+                concurrency, seconds, ok.get(), failed.get(), gapNanos > 0 ? rateSetting : "null", rate, pct(all, 0.50), pct(all, 0.99),
                 all.length == 0 ? 0 : all[all.length - 1] / 1e6, window);
     }
 
@@ -164,6 +186,44 @@ public class WebhookLoad {
             }
         }
         return new long[] {total, compiler};
+    }
+
+    /**
+     * CPU ticks of the hub's live threads by group. A thread that ended inside the window takes its ticks with it
+     * (the hub's pools keep theirs), so the groups may add up to a little less than the process's total.
+     */
+    static java.util.Map<String, Long> threadGroupTicks(String pid) throws java.io.IOException {
+        java.util.Map<String, Long> groups = new java.util.HashMap<>();
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", pid, "task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                try {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    groups.merge(threadGroup(comm), statTicks(task.resolve("stat")), Long::sum);
+                } catch (java.io.IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return groups;
+    }
+
+    /** Which part of the hub a thread (its Linux name, at most 15 characters) works for. */
+    static String threadGroup(String comm) {
+        if (comm.startsWith("http-nio-") || comm.startsWith("tomcat-")) {
+            return "request";
+        }
+        if (comm.startsWith("BatchSpanProce") || comm.startsWith("OkHttp") || comm.startsWith("okhttp")
+                || comm.startsWith("HttpClient-")) {
+            return "export";
+        }
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread")) {
+            return "collector";
+        }
+        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+            return "jit";
+        }
+        return "other";
     }
 
     static long statTicks(java.nio.file.Path stat) throws java.io.IOException {
