@@ -88,7 +88,8 @@ public class DataConfiguration {
     @Bean
     LettuceConnectionFactory redisConnectionFactory(RedisURI uri,
             @Value("${hub.redis.command-timeout}") Duration commandTimeout,
-            @Value("${hub.redis.connect-timeout}") Duration connectTimeout) {
+            @Value("${hub.redis.connect-timeout}") Duration connectTimeout,
+            ObjectProvider<io.lettuce.core.resource.ClientResources> resources) {
         RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
         standalone.setDatabase(uri.getDatabase());
         if (uri.getUsername() != null) {
@@ -107,6 +108,8 @@ public class DataConfiguration {
         if (uri.isSsl()) {
             client.useSsl();
         }
+        // with tracing on, resources that make each command a span (observability/DataSpans)
+        resources.ifAvailable(client::clientResources);
         return new LettuceConnectionFactory(standalone, client.build());
     }
 }

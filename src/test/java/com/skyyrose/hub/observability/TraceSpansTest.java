@@ -146,6 +146,19 @@ class TraceSpansTest extends HubIntegrationTest {
         // routes entered in-process and steps are internal spans; only the request's entry is a server span
         assertThat(spans.stream().filter(s -> s.getName().equals("round-table")).findFirst().orElseThrow().getKind())
                 .isEqualTo(io.opentelemetry.api.trace.SpanKind.INTERNAL);
+        // its PostgreSQL statements and Redis commands are client spans in the same trace, under the step that made
+        // them, with the statement's values replaced by ? and no Redis arguments (observability/DataSpans)
+        for (String system : List.of("postgresql", "redis")) {
+            List<SpanData> calls = spans.stream().filter(sp -> system.equals(dbSystem(sp))).toList();
+            assertThat(calls).as(system + " spans in " + names).isNotEmpty();
+            assertThat(calls).allSatisfy(call -> {
+                assertThat(call.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.CLIENT);
+                assertThat(spans.stream().anyMatch(sp -> sp.getSpanId().equals(call.getParentSpanId()))).isTrue();
+            });
+        }
+        assertThat(spans.stream().map(sp -> sp.getAttributes().get(AttributeKey.stringKey("db.statement")))
+                .filter(java.util.Objects::nonNull)).as("statements").isNotEmpty()
+                .noneMatch(statement -> statement.contains("Draft a one-line teaser"));
         // one GenAI client span per provider, with the semantic conventions' attributes and the token usage
         List<SpanData> calls = spans.stream().filter(TraceSpansTest::genAi).toList();
         assertThat(calls).as(names.toString()).hasSize(3);
@@ -173,6 +186,10 @@ class TraceSpansTest extends HubIntegrationTest {
             assertThat(span).as("a GenAI span above the vendor call of " + fake.getClass().getSimpleName())
                     .isNotNull();
         }
+    }
+
+    static String dbSystem(SpanData s) {
+        return s.getAttributes().get(AttributeKey.stringKey("db.system"));
     }
 
     static boolean genAi(SpanData s) {
@@ -260,6 +277,10 @@ class TraceSpansTest extends HubIntegrationTest {
                         || n.contains("webhook-worker") || n.contains("instance-heartbeat"))
                 .distinct().toList();
         assertThat(pollerSpans).isEmpty();
+        // nor do the queries and Redis commands they make (a client call with no parent is not sampled)
+        assertThat(SPANS.getFinishedSpanItems().stream().filter(sp -> dbSystem(sp) != null)
+                .filter(sp -> !sp.getParentSpanContext().isValid()).map(SpanData::getName).distinct())
+                .isEmpty();
     }
 
     @Test

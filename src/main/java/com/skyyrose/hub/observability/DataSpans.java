@@ -1,0 +1,77 @@
+package com.skyyrose.hub.observability;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.tracing.MicrometerTracing;
+import io.micrometer.observation.ObservationRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.instrumentation.jdbc.datasource.JdbcTelemetry;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingResult;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.actuate.autoconfigure.tracing.TracingProperties;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * With tracing on, the hub's calls to PostgreSQL and Redis are client spans of the work that made them: each
+ * statement (OpenTelemetry's JDBC library instrumentation: {@code db.system}, {@code db.operation}, the statement
+ * with its values replaced by {@code ?}) and each Redis command (Lettuce's own Micrometer tracing, without command
+ * arguments: keys and values may hold personal data). Borrowing a pooled connection is not a span (it takes
+ * microseconds). A call made outside traced work — a poller's query, Flyway at start-up — starts no trace: the
+ * sampler drops client spans that have no parent, as the Camel spans leave pollers out.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "management.tracing.enabled", havingValue = "true")
+public class DataSpans {
+
+    /** The pool, wrapped so its statements are spans (closing the wrapper closes the pool). */
+    @Bean
+    static BeanPostProcessor tracedStatements(ObjectProvider<OpenTelemetry> openTelemetry) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                return bean instanceof HikariDataSource pool ? JdbcTelemetry.builder(openTelemetry.getObject())
+                        .setDataSourceInstrumenterEnabled(false).build().wrap(pool) : bean;
+            }
+        };
+    }
+
+    /** Lettuce's resources with command tracing (platform/DataConfiguration hands them to the Redis client). */
+    @Bean(destroyMethod = "shutdown")
+    ClientResources redisClientResources(ObservationRegistry observations) {
+        return ClientResources.builder().tracing(new MicrometerTracing(observations, "redis", false)).build();
+    }
+
+    /**
+     * Spring Boot's sampler (a child follows its parent; a new trace is kept with the configured probability),
+     * except that a client call with no parent starts no trace.
+     */
+    @Bean
+    Sampler otelSampler(TracingProperties properties) {
+        return Sampler.parentBased(new NoClientRoots(
+                Sampler.traceIdRatioBased(properties.getSampling().getProbability())));
+    }
+
+    /** Drops new traces that would start with a client call; asks {@code roots} about the rest. */
+    record NoClientRoots(Sampler roots) implements Sampler {
+        @Override
+        public SamplingResult shouldSample(Context parentContext, String traceId, String name, SpanKind spanKind,
+                Attributes attributes, List<LinkData> parentLinks) {
+            return spanKind == SpanKind.CLIENT ? SamplingResult.drop()
+                    : roots.shouldSample(parentContext, traceId, name, spanKind, attributes, parentLinks);
+        }
+
+        @Override
+        public String getDescription() {
+            return "NoClientRoots{" + roots.getDescription() + "}";
+        }
+    }
+}
