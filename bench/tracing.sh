@@ -65,7 +65,7 @@ import json, statistics, sys
 rounds = [json.loads(line) for line in open(sys.argv[1])]
 traced = sum(r["on"]["intake"]["accepted_total"] for r in rounds)
 names = [line.split(" ", 2) for line in open(sys.argv[2]) if line.startswith("name ")]
-print(f"spans per traced delivery: {sum(int(n[1]) for n in names) / traced:.2f} ("
+print(f"spans per traced delivery, intake and worker: {sum(int(n[1]) for n in names) / traced:.2f} ("
       + ", ".join(f"{n[2].strip()} {int(n[1]) / traced:.2f}" for n in names[:8]) + ")")
 def window(x):
     i = x["intake"]
