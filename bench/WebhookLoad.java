@@ -60,10 +60,10 @@ public class WebhookLoad {
                 try {
                     sleepUntil(measureFrom);
                     hubThreads.add(threadGroupTicks(hubPid));
-                    hubCpu[0] = ticks(hubPid);
+                    hubCpu[0] = ticks(hubPid, hubThreads.get(0));
                     sleepUntil(end);
-                    hubCpu[1] = ticks(hubPid);
                     hubThreads.add(threadGroupTicks(hubPid));
+                    hubCpu[1] = ticks(hubPid, hubThreads.get(1));
                 } catch (Exception e) {
                     e.printStackTrace();
                 }
@@ -169,23 +169,8 @@ public class WebhookLoad {
     }
 
     /** The process's CPU ticks (user + system) and those of its JIT compiler threads, from /proc. */
-    static long[] ticks(String pid) throws java.io.IOException {
-        long total = statTicks(java.nio.file.Path.of("/proc", pid, "stat"));
-        long compiler = 0;
-        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", pid, "task"))) {
-            for (java.nio.file.Path task : tasks.toList()) {
-                try {
-                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
-                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-                        compiler += statTicks(task.resolve("stat"));
-                    }
-                } catch (java.io.IOException gone) {
-                    // the thread ended meanwhile
-                }
-            }
-        }
-        return new long[] {total, compiler};
+    static long[] ticks(String pid, java.util.Map<String, Long> threadGroups) throws java.io.IOException {
+        return new long[] {statTicks(java.nio.file.Path.of("/proc", pid, "stat")), threadGroups.getOrDefault("jit", 0L)};
     }
 
     /**
