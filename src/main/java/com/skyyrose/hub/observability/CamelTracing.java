@@ -66,9 +66,9 @@ public class CamelTracing {
     static final List<String> IN_PROCESS = List.of("direct:", "seda:", "vm:");
 
     @Bean
-    CamelSpans camelSpans(CamelContext camel, OpenTelemetry openTelemetry) {
+    CamelSpans camelSpans(CamelContext camel, OpenTelemetry openTelemetry, SpanRecording recording) {
         CamelSpans spans = new CamelSpans(openTelemetry.getTracer("org.apache.camel"),
-                openTelemetry.getPropagators().getTextMapPropagator());
+                openTelemetry.getPropagators().getTextMapPropagator(), recording);
         // before the routes are created (Camel starts them once the application context is ready)
         camel.addRoutePolicyFactory(spans);
         camel.getCamelContextExtension().addInterceptStrategy(spans);
@@ -93,10 +93,12 @@ public class CamelTracing {
 
         private final Tracer tracer;
         private final TextMapPropagator propagator;
+        private final SpanRecording recording;
 
-        CamelSpans(Tracer tracer, TextMapPropagator propagator) {
+        CamelSpans(Tracer tracer, TextMapPropagator propagator, SpanRecording recording) {
             this.tracer = tracer;
             this.propagator = propagator;
+            this.recording = recording;
         }
 
         /** One open span of an exchange, above the ones it was opened in; owner = the route policy or step. */
@@ -160,6 +162,9 @@ public class CamelTracing {
             @Override
             public void onExchangeBegin(Route route, Exchange exchange) {
                 Open top = open(exchange);
+                if (top == null && !recording.isOn()) {
+                    return; // recording paused: a new exchange opens no spans (one begun before closes its own)
+                }
                 Span span;
                 if (top != null) {
                     span = tracer.spanBuilder(routeId).setParent(Context.root().with(top.span())).startSpan();

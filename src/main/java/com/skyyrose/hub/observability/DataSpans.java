@@ -5,21 +5,13 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.tracing.MicrometerTracing;
 import io.micrometer.observation.ObservationRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.instrumentation.jdbc.datasource.JdbcTelemetry;
-import io.opentelemetry.sdk.trace.data.LinkData;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.actuate.autoconfigure.tracing.TracingProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,7 +24,7 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * arguments: keys and values may hold personal data). Borrowing a pooled connection is not a span (it takes
  * microseconds). A call made outside traced work — a poller's query, Flyway at start-up — starts no trace, as the
  * Camel spans leave pollers out: a connection borrowed there is not instrumented at all, and the sampler drops client
- * spans that have no parent (a Redis command of a poller).
+ * spans that have no parent (a Redis command of a poller; {@link TracingSwitch}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "management.tracing.enabled", havingValue = "true")
@@ -85,32 +77,8 @@ public class DataSpans {
 
     /** Lettuce's resources with command tracing (platform/DataConfiguration hands them to the Redis client). */
     @Bean(destroyMethod = "shutdown")
-    ClientResources redisClientResources(ObservationRegistry observations) {
-        return ClientResources.builder().tracing(new MicrometerTracing(observations, "redis", false)).build();
-    }
-
-    /**
-     * Spring Boot's sampler (a child follows its parent; a new trace is kept with the configured probability),
-     * except that a client call with no parent starts no trace.
-     */
-    @Bean
-    Sampler otelSampler(TracingProperties properties) {
-        return Sampler.parentBased(new NoClientRoots(
-                Sampler.traceIdRatioBased(properties.getSampling().getProbability())));
-    }
-
-    /** Drops new traces that would start with a client call; asks {@code roots} about the rest. */
-    record NoClientRoots(Sampler roots) implements Sampler {
-        @Override
-        public SamplingResult shouldSample(Context parentContext, String traceId, String name, SpanKind spanKind,
-                Attributes attributes, List<LinkData> parentLinks) {
-            return spanKind == SpanKind.CLIENT ? SamplingResult.drop()
-                    : roots.shouldSample(parentContext, traceId, name, spanKind, attributes, parentLinks);
-        }
-
-        @Override
-        public String getDescription() {
-            return "NoClientRoots{" + roots.getDescription() + "}";
-        }
+    ClientResources redisClientResources(ObservationRegistry observations, SpanRecording recording) {
+        return ClientResources.builder()
+                .tracing(recording.redisTracing(new MicrometerTracing(observations, "redis", false))).build();
     }
 }

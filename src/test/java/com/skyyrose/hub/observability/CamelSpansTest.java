@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The hub's Camel spans on a bare Camel context (the whole hub's traces are TraceSpansTest's): the parent of each span,
  * the client span of a call out of the hub and the traceparent it writes into the message, the error status of a
- * failed step, and that work a timer polls starts no trace.
+ * failed step, that work a timer polls starts no trace, and that routes open no spans while recording is paused.
  */
 class CamelSpansTest {
 
@@ -33,13 +33,14 @@ class CamelSpansTest {
     final SdkTracerProvider provider = SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(exported)).build();
     final java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
+    final SpanRecording recording = new SpanRecording();
     CamelContext camel;
 
     @BeforeEach
     void start() throws Exception {
         camel = new DefaultCamelContext();
         CamelTracing.CamelSpans spans = new CamelTracing.CamelSpans(provider.get("test"),
-                W3CTraceContextPropagator.getInstance());
+                W3CTraceContextPropagator.getInstance(), recording);
         camel.addRoutePolicyFactory(spans);
         camel.getCamelContextExtension().addInterceptStrategy(spans);
         camel.addRoutes(new RouteBuilder() {
@@ -130,5 +131,20 @@ class CamelSpansTest {
         Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> polls.get() >= 5);
         assertThat(camel.getRoute("polled").getRoutePolicyList()).isNotEmpty();
         assertThat(names()).isEmpty();
+    }
+
+    @Test
+    void pausedRoutesOpenNoSpansEvenForACallersSampledTrace() {
+        ProducerTemplate template = camel.createProducerTemplate();
+        Map<String, Object> sampled = Map.of("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        recording.set(false, "test");
+        template.sendBodyAndHeaders("direct:entry", "hello", sampled);
+        assertThat(names()).isEmpty();
+        // the message still went through every step
+        assertThat(camel.getEndpoint("mock:vendor?retainFirst=10", MockEndpoint.class).getExchanges()).hasSize(1);
+
+        recording.set(true, "test");
+        template.sendBodyAndHeaders("direct:entry", "hello", sampled);
+        assertThat(names()).contains("entry", "inner", "to mock:vendor");
     }
 }

@@ -99,6 +99,12 @@ class TraceSpansTest extends HubIntegrationTest {
     @Autowired
     com.skyyrose.hub.llm.ProviderRegistry providers;
 
+    @Autowired
+    io.opentelemetry.sdk.trace.SdkTracerProvider tracerProvider;
+
+    @Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
+
     /** The spans of one trace, once the batch processor has exported some matching {@code until}. */
     static List<SpanData> trace(String traceId, Predicate<List<SpanData>> until) {
         long deadline = System.nanoTime() + 30_000_000_000L;
@@ -266,6 +272,79 @@ class TraceSpansTest extends HubIntegrationTest {
         assertThat(run).as("the Support run of event " + eventId).isNotNull();
         assertThat(http().get("/api/v1/runs/" + run.get("id").asText(), TestAuth.admin(http())).json()
                 .path("trace_id").asText()).isEqualTo(traceId);
+    }
+
+    @Test
+    void pausedRecordingLeavesDeliveriesUntracedUntilAnInstanceResumesIt() {
+        String[] admin = TestAuth.admin(http());
+        try {
+            // an operator may look but not switch; a body that says neither on nor off is refused
+            String[] operator = TestAuth.withPermissions(http(), "metrics:read", "webhooks:replay");
+            assertThat(http().get("/api/v1/ops/tracing", operator).json().path("recording").asBoolean()).isTrue();
+            assertThat(putTracing("{\"recording\": false}", operator).status()).isEqualTo(403);
+            TestHttp.Reply bad = putTracing("{\"recording\": \"no\"}", admin);
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.header("Content-Type").orElseThrow()).startsWith("application/problem+json");
+
+            TestHttp.Reply paused = putTracing("{\"recording\": false}", admin);
+            long pausedAt = System.currentTimeMillis() * 1_000_000L; // the request that paused was traced
+            assertThat(paused.status()).as(paused.body()).isEqualTo(200);
+            assertThat(paused.json().path("enabled").asBoolean()).isTrue();
+            assertThat(paused.json().path("recording").asBoolean()).isFalse();
+            assertThat(paused.json().path("changed_at").asText()).isNotBlank();
+            // kept for instances that start later
+            assertThat(redis.opsForValue().get(TracingSwitch.KEY)).isEqualTo("off");
+
+            // a delivery with a sampled traceparent is stored and processed, and records nothing: no span of its
+            // own, of the worker, or of the statements and Redis commands made for it
+            String untraced = "9af92f3577b34da6a3ce929d0e0e4738";
+            String eventId = deliver("product.updated", productBody(), untraced).json().get("eventId").asText();
+            awaitProcessed(eventId, admin);
+            tracerProvider.forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(SPANS.getFinishedSpanItems().stream().filter(sp -> sp.getStartEpochNanos() > pausedAt)
+                    .map(SpanData::getName)).isEmpty();
+            JsonNode storedTrace = http().get("/api/v1/webhooks/events/" + eventId, admin).json().path("traceId");
+            assertThat(storedTrace.isNull() || storedTrace.isMissingNode()).as(storedTrace.toString()).isTrue();
+
+            // another instance resumes recording: it stores the setting and announces it; this one follows
+            redis.opsForValue().set(TracingSwitch.KEY, "on");
+            redis.convertAndSend(TracingSwitch.CHANNEL, "on");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!http().get("/api/v1/ops/tracing", admin).json().path("recording").asBoolean()
+                    && System.nanoTime() < deadline) {
+                RunningHub.sleep(100);
+            }
+            String traced = "aaf92f3577b34da6a3ce929d0e0e4739";
+            deliver("product.updated", productBody(), traced);
+            assertThat(names(trace(traced, s -> names(s).contains("webhook-dispatch")))).contains(
+                    "webhook product.updated", "webhook-dispatch");
+        } finally {
+            putTracing("{\"recording\": true}", admin);
+        }
+    }
+
+    private TestHttp.Reply putTracing(String body, String[] auth) {
+        return http().send(http().request("/api/v1/ops/tracing")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                .headers(auth).build());
+    }
+
+    private static String productBody() {
+        return WooCommerceSender.wpJson(WooCommerceSender.sample("product")
+                .put("id", java.util.concurrent.ThreadLocalRandom.current().nextLong(1_000_000, Long.MAX_VALUE / 4)));
+    }
+
+    private void awaitProcessed(String eventId, String[] auth) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String status = null;
+        while (System.nanoTime() < deadline) {
+            status = http().get("/api/v1/webhooks/events/" + eventId, auth).json().path("status").asText();
+            if (status.equals("processed")) {
+                return;
+            }
+            RunningHub.sleep(100);
+        }
+        throw new AssertionError("event " + eventId + " is " + status);
     }
 
     @Test
