@@ -24,6 +24,12 @@ import javax.crypto.spec.SecretKeySpec;
  * other. With BENCH_RATE set (deliveries per second, all senders together) each sender paces itself to its share
  * instead of sending as fast as it can, as real shops do: both sides of a comparison then do the same work per second,
  * and CPU per delivery is not moved by how saturated the two cores were.
+ * With BENCH_SWITCH_URL (the hub's PUT /api/v1/ops/tracing) and BENCH_SWITCH_TOKEN (an admin's access token) set too,
+ * span recording is switched on and off every BENCH_WINDOW seconds (default 10), from the warm-up on, and the measured
+ * time is a row of windows, on and off in turn: each window's CPU by thread group and deliveries are read after
+ * BENCH_SETTLE seconds (default 2) from its switch to its end. The export threads' CPU is read over the whole measured
+ * time plus a last untraced window, long enough for the batch processor to send the last traced window's spans
+ * (BENCH_FLUSH, default 7 s). bench/tracing-switch.sh turns the windows into figures.
  * 127.0.0.1 only; stops by itself.
  */
 public class WebhookLoad {
@@ -43,6 +49,14 @@ public class WebhookLoad {
         AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        String switchUrl = System.getenv("BENCH_SWITCH_URL");
+        Windows windows = switchUrl == null || switchUrl.isBlank() ? null : new Windows(switchUrl,
+                System.getenv("BENCH_SWITCH_TOKEN"), envInt("BENCH_WINDOW", 10), envInt("BENCH_SETTLE", 2),
+                envInt("BENCH_FLUSH", 7), warmup, seconds);
+        if (windows != null) { // whole windows; an even number in the warm-up, so the measured row starts traced
+            warmup = windows.warmupWindows * windows.window;
+            seconds = windows.measuredWindows * windows.window + windows.flush;
+        }
         long start = System.nanoTime();
         long measureFrom = start + warmup * 1_000_000_000L;
         long end = measureFrom + seconds * 1_000_000_000L;
@@ -55,7 +69,10 @@ public class WebhookLoad {
         long gapNanos = rateSetting == null || rateSetting.isBlank() ? 0
                 : (long) (1e9 * concurrency / Double.parseDouble(rateSetting)); // between one sender's requests
         Thread sampler = null;
-        if (hubPid != null && !hubPid.isBlank()) {
+        if (windows != null) {
+            sampler = new Thread(() -> windows.run(client, hubPid, start, ok));
+            sampler.start();
+        } else if (hubPid != null && !hubPid.isBlank()) {
             sampler = new Thread(() -> {
                 try {
                     sleepUntil(measureFrom);
@@ -155,10 +172,114 @@ public class WebhookLoad {
             }
             window += ",\"hub_cpu_ms_per_delivery_by_thread\":{" + split + "}";
         }
+        if (windows != null) {
+            window += windows.json();
+        }
         System.out.printf("{\"concurrency\":%d,\"seconds\":%d,\"accepted_total\":%d,\"failed_total\":%d,"
                 + "\"rate_setting\":%s,\"accepted_per_s\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f%s}%n",
                 concurrency, seconds, ok.get(), failed.get(), gapNanos > 0 ? rateSetting : "null", rate, pct(all, 0.50), pct(all, 0.99),
                 all.length == 0 ? 0 : all[all.length - 1] / 1e6, window);
+    }
+
+    static int envInt(String name, int otherwise) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? otherwise : Integer.parseInt(v);
+    }
+
+    /** Span recording switched on and off in turn, and the hub's CPU and deliveries of each window. */
+    static final class Windows {
+        final String url;
+        final String token;
+        final int window;
+        final int settle;
+        final int flush;
+        final int warmupWindows;
+        final int measuredWindows;
+        final List<String> rows = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long exportTicks;
+        long tracedDeliveries;
+        long tracedInAll; // the warm-up's traced windows too: the sink's spans come from all of them
+
+        Windows(String url, String token, int window, int settle, int flush, int warmup, int seconds) {
+            if (!URI.create(url).getHost().equals("127.0.0.1")) {
+                throw new IllegalArgumentException("loopback only");
+            }
+            this.url = url;
+            this.token = token;
+            this.window = window;
+            this.settle = settle;
+            this.flush = flush;
+            int w = (warmup + window - 1) / window;
+            this.warmupWindows = w + (w % 2);
+            int m = Math.max(3, seconds / window);
+            this.measuredWindows = m + (m % 2 == 0 ? 1 : 0); // on, off, ..., on: each off window has a traced one on both sides
+        }
+
+        void run(HttpClient client, String pid, long start, AtomicLong ok) {
+            try {
+                long windowNanos = window * 1_000_000_000L;
+                int total = warmupWindows + measuredWindows;
+                long exportFrom = 0;
+                long okAtSwitch = 0;
+                for (int i = 0; i <= total; i++) {
+                    long switchAt = start + i * windowNanos;
+                    sleepUntil(switchAt);
+                    boolean measured = i >= warmupWindows && i < total;
+                    boolean recording = i < total && i % 2 == 0; // the last switch: off, for the flush
+                    if (i > 0 && (i - 1) % 2 == 0) { // the traced window that just ended, whole
+                        tracedInAll += ok.get() - okAtSwitch;
+                        if (i > warmupWindows) {
+                            tracedDeliveries += ok.get() - okAtSwitch;
+                        }
+                    }
+                    if (i == warmupWindows) {
+                        exportFrom = threadGroupTicks(pid).getOrDefault("export", 0L);
+                    }
+                    okAtSwitch = ok.get();
+                    put(client, recording);
+                    if (!measured) {
+                        continue;
+                    }
+                    sleepUntil(switchAt + settle * 1_000_000_000L);
+                    java.util.Map<String, Long> from = threadGroupTicks(pid);
+                    long okFrom = ok.get();
+                    long t0 = System.nanoTime();
+                    sleepUntil(switchAt + windowNanos - 50_000_000L); // read before the next switch
+                    java.util.Map<String, Long> to = threadGroupTicks(pid);
+                    long okTo = ok.get();
+                    long t1 = System.nanoTime();
+                    StringBuilder row = new StringBuilder("{\"recording\":" + recording + ",\"deliveries\":"
+                            + (okTo - okFrom) + String.format(java.util.Locale.ROOT, ",\"seconds\":%.3f", (t1 - t0) / 1e9)
+                            + ",\"ticks\":{");
+                    String sep = "";
+                    for (String group : new String[] {"request", "export", "collector", "jit", "other"}) {
+                        row.append(sep).append('"').append(group).append("\":")
+                                .append(to.getOrDefault(group, 0L) - from.getOrDefault(group, 0L));
+                        sep = ",";
+                    }
+                    rows.add(row.append("}}").toString());
+                }
+                sleepUntil(start + total * windowNanos + flush * 1_000_000_000L);
+                exportTicks = threadGroupTicks(pid).getOrDefault("export", 0L) - exportFrom;
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }
+
+        void put(HttpClient client, boolean recording) throws Exception {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"recording\":" + recording + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("switching recording: " + r.statusCode() + " " + r.body());
+            }
+        }
+
+        String json() {
+            return ",\"window_s\":" + window + ",\"settle_s\":" + settle + ",\"export_ticks\":" + exportTicks
+                    + ",\"traced_deliveries\":" + tracedDeliveries + ",\"traced_deliveries_with_warmup\":" + tracedInAll + ",\"windows\":[" + String.join(",", rows) + "]";
+        }
     }
 
     static void sleepUntil(long nanoTime) throws InterruptedException {

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# What tracing costs a webhook delivery, measured inside one hub process: the hub runs with tracing on (every span
+# exported over OTLP/HTTP to a local sink that accepts and discards them), and span recording is switched on and off
+# every BENCH_WINDOW seconds (PUT /api/v1/ops/tracing; paused, the hub traces as with tracing off). Separate runs of
+# bench/tracing.sh differ by up to ±20% between identical runs (JIT decisions, memory layout), four times the 5%
+# target; windows of one process share all of that. Each window's hub CPU per delivery (request, collector and other
+# threads; JIT left out) is read after a settling time; a traced window is compared with the mean of the untraced
+# windows on both sides of it (a slow drift cancels out); the export threads' CPU over the whole row is put on the
+# traced deliveries. A delivery is the whole of it, intake and the worker's processing, at a fixed rate (600/s by
+# default: with the workers on, 2 cores carry no more alongside PostgreSQL and the load generator); BENCH_WORKERS=false
+# measures the intake alone, as bench/webhooks.sh and bench/tracing.sh do (the rate can then be 1000/s).
+# Loopback only; stops by itself.
+# Env: BENCH_WORKERS (default true), BENCH_RATE (deliveries/s, default 600), BENCH_WARMUP (s, default 120), BENCH_SECONDS (measured, default 600),
+# BENCH_WINDOW (s, default 10), BENCH_SETTLE (s, default 2), BENCH_CONCURRENCY (default 32), BENCH_PORT (18482),
+# BENCH_SINK_PORT (18431), BENCH_DATABASE_URL (default: database hub_tracing_switch, made empty),
+# BENCH_REDIS_URL (default redis://127.0.0.1:6379/6), BENCH_JAVA_OPTS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE=${BENCH_RATE:-600}
+WORKERS=${BENCH_WORKERS:-true}
+WARMUP=${BENCH_WARMUP:-120}
+SECONDS_RUN=${BENCH_SECONDS:-600}
+CONC=${BENCH_CONCURRENCY:-32}
+PORT=${BENCH_PORT:-18482}
+SINK_PORT=${BENCH_SINK_PORT:-18431}
+REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/6}
+SOURCE=bench$(date +%s)
+SECRET=bench-secret
+ADMIN=bench-admin@skyyrose.local
+PASSWORD=bench-password-0001
+OUT=bench/results
+mkdir -p "$OUT"
+for p in "$PORT" "$SINK_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$p/"; then echo "port $p is in use; set BENCH_PORT / BENCH_SINK_PORT"; exit 1; fi
+done
+if [ -z "${BENCH_DATABASE_URL:-}" ]; then
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS hub_tracing_switch WITH (FORCE)" \
+    -qc "CREATE DATABASE hub_tracing_switch"
+fi
+DB_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub_tracing_switch}
+JAR=$(ls target/devskyy-hub*.jar 2>/dev/null | grep -v original | head -n1 || true)
+if [ -z "$JAR" ]; then mvn -B -q -o package -DskipTests; JAR=$(ls target/devskyy-hub*.jar | grep -v original | head -n1); fi
+
+java bench/OtlpSink.java "$SINK_PORT" >"$OUT/otlp-sink-switch.log" 2>&1 &
+SINK=$!
+HUB=
+trap 'kill $SINK 2>/dev/null || true; [ -n "$HUB" ] && kill $HUB 2>/dev/null || true' EXIT
+# recording starts on whatever an earlier run left in Redis: on
+redis-cli -u "$REDIS" DEL hub:tracing:recording >/dev/null
+
+java ${BENCH_JAVA_OPTS:-} -Xmx768m -jar "$JAR" --server.port="$PORT" --DATABASE_URL="$DB_URL" --REDIS_URL="$REDIS" \
+  --HUB_ROUTES_RELOAD=false --HUB_DATA_DIR="$OUT/data" --HUB_WEBHOOKS_RECONCILE_ENABLED=false \
+  --HUB_WEBHOOKS_WORKER_ENABLED="$WORKERS" --hub.webhooks.woocommerce.$SOURCE.secret=$SECRET \
+  --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" \
+  --HUB_ADMIN_EMAIL=$ADMIN --HUB_ADMIN_PASSWORD=$PASSWORD --HUB_ACCESS_TOKEN_TTL=6h \
+  --logging.level.root=WARN >"$OUT/hub-switch.log" 2>&1 &
+HUB=$!
+for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "hub did not start"; exit 1; }
+TOKEN=$(curl -fs -d grant_type=password -d "username=$ADMIN" -d "password=$PASSWORD" \
+  "http://127.0.0.1:$PORT/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+echo "conditions: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ); one hub" \
+  "(tracing on, workers $WORKERS), rate $RATE/s, warm-up ${WARMUP} s switching too, measured ${SECONDS_RUN} s in" \
+  "${BENCH_WINDOW:-10} s windows (first ${BENCH_SETTLE:-2} s of each left out)"
+RESULT=$OUT/tracing-switch-$(date +%Y%m%dT%H%M%S).json
+BENCH_RATE=$RATE BENCH_HUB_PID=$HUB BENCH_SWITCH_URL="http://127.0.0.1:$PORT/api/v1/ops/tracing" \
+  BENCH_SWITCH_TOKEN=$TOKEN java bench/WebhookLoad.java "http://127.0.0.1:$PORT/webhooks/woocommerce/$SOURCE" \
+  "$SECRET" "$CONC" "$WARMUP" "$SECONDS_RUN" >"$RESULT"
+# every delivery acknowledged was stored and (workers on) processed once; the worker kept up (backlog at the end)
+sleep 3
+q() { psql "$DB_URL" -tAc "$1"; }
+COUNTS=$(q "SELECT count(*) || ' stored, ' || count(*) FILTER (WHERE status = 'processed') || ' processed, '
+  || count(*) FILTER (WHERE status = 'pending') || ' pending, ' || count(*) FILTER (WHERE attempts > 1)
+  || ' processed more than once' FROM webhook_event WHERE source = '$SOURCE'")
+kill "$HUB"; wait "$HUB" 2>/dev/null || true; HUB=
+kill "$SINK"; wait "$SINK" 2>/dev/null || true
+echo "deliveries: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accepted_total"])' "$RESULT")" \
+  "acknowledged; $COUNTS"
+python3 - "$RESULT" "$OUT/otlp-sink-switch.log" <<'PY'
+import json, math, statistics, sys
+r = json.load(open(sys.argv[1]))
+rows = r["windows"]
+TICK_MS = 10.0  # USER_HZ 100
+def work(w):  # hub CPU per delivery of the window, JIT and export threads left out (export: below)
+    t = w["ticks"]
+    return (t["request"] + t["collector"] + t["other"]) * TICK_MS / w["deliveries"]
+export = r["export_ticks"] * TICK_MS / r["traced_deliveries"]
+on = [w for w in rows if w["recording"]]
+off = [w for w in rows if not w["recording"]]
+def per(ws, g):
+    return sum(w["ticks"][g] for w in ws) * TICK_MS / sum(w["deliveries"] for w in ws)
+print(f"{len(on)} traced and {len(off)} untraced windows, {statistics.mean(w['deliveries'] / w['seconds'] for w in rows):.0f}"
+      f" deliveries/s; p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms")
+for g in ("request", "collector", "other", "jit"):
+    print(f"  {g:9s} ms CPU per delivery: traced {per(on, g):.4f}, untraced {per(off, g):.4f}")
+print(f"  export    ms CPU per traced delivery: {export:.4f} (over the whole row and a last untraced window)")
+base = sum(work(w) * w["deliveries"] for w in off) / sum(w["deliveries"] for w in off)
+traced = sum(work(w) * w["deliveries"] for w in on) / sum(w["deliveries"] for w in on) + export
+print(f"all windows: untraced {base:.4f} ms, traced {traced:.4f} ms (export included): {100 * (traced - base) / base:+.1f}%")
+# each untraced window against the traced windows on both sides of it (neighbouring comparisons share a traced
+# window, so the interval is a guide, not a strict one)
+diffs = []
+for i, w in enumerate(rows):
+    if not w["recording"]:
+        around = (work(rows[i - 1]) + work(rows[i + 1])) / 2 + export
+        diffs.append(100 * (around - work(w)) / work(w))
+m, s = statistics.mean(diffs), statistics.stdev(diffs)
+half = 1.96 * s / math.sqrt(len(diffs))
+print(f"untraced window against the traced ones beside it ({len(diffs)}): median {statistics.median(diffs):+.1f}%, "
+      f"mean {m:+.1f}% ± {half:.1f}% (95%), spread {min(diffs):+.1f}% … {max(diffs):+.1f}%")
+names = [line.split(" ", 2) for line in open(sys.argv[2]) if line.startswith("name ")]
+traced_all = r["traced_deliveries_with_warmup"]
+spans = sum(int(n[1]) for n in names)
+print(f"spans exported per traced delivery: {spans / traced_all:.2f} ("
+      + ", ".join(f"{n[2].strip()} {int(n[1]) / traced_all:.2f}" for n in names[:8]) + ")")
+PY
