@@ -212,7 +212,8 @@ public class WebhookLoad {
             int w = (warmup + window - 1) / window;
             this.warmupWindows = w + (w % 2);
             int m = Math.max(3, seconds / window);
-            this.measuredWindows = m + (m % 2 == 0 ? 1 : 0); // on, off, ..., on: each off window has a traced one on both sides
+            // on, off, ..., on: each untraced window has a traced one on both sides
+            this.measuredWindows = m + (m % 2 == 0 ? 1 : 0);
         }
 
         void run(HttpClient client, String pid, long start, AtomicLong ok) {
@@ -249,8 +250,8 @@ public class WebhookLoad {
                     long okTo = ok.get();
                     long t1 = System.nanoTime();
                     StringBuilder row = new StringBuilder("{\"recording\":" + recording + ",\"deliveries\":"
-                            + (okTo - okFrom) + String.format(java.util.Locale.ROOT, ",\"seconds\":%.3f", (t1 - t0) / 1e9)
-                            + ",\"ticks\":{");
+                            + (okTo - okFrom) + String.format(java.util.Locale.ROOT, ",\"seconds\":%.3f",
+                            (t1 - t0) / 1e9) + ",\"ticks\":{");
                     String sep = "";
                     for (String group : new String[] {"request", "export", "collector", "jit", "other"}) {
                         row.append(sep).append('"').append(group).append("\":")
@@ -278,7 +279,8 @@ public class WebhookLoad {
 
         String json() {
             return ",\"window_s\":" + window + ",\"settle_s\":" + settle + ",\"export_ticks\":" + exportTicks
-                    + ",\"traced_deliveries\":" + tracedDeliveries + ",\"traced_deliveries_with_warmup\":" + tracedInAll + ",\"windows\":[" + String.join(",", rows) + "]";
+                    + ",\"traced_deliveries\":" + tracedDeliveries + ",\"traced_deliveries_with_warmup\":"
+                    + tracedInAll + ",\"windows\":[" + String.join(",", rows) + "]";
         }
     }
 

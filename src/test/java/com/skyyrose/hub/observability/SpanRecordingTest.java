@@ -17,7 +17,7 @@ import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Pausing recording: the sampler keeps nothing, not even a caller's sampled trace, and Redis commands get no tracer. */
+/** Pausing recording: the sampler keeps nothing, not even a caller's sampled trace; Redis commands get no tracer. */
 class SpanRecordingTest {
 
     final SpanRecording recording = new SpanRecording();
