@@ -206,7 +206,9 @@ public final class PersonalDataInventory {
         /** Values are scanned; those naming the person (e-mail or name) are deleted. */
         SCAN_VALUES,
         /** Cannot be linked to a person (e.g. keyed by IP address) and expires within minutes. */
-        EXPIRES
+        EXPIRES,
+        /** A setting of the hub, no one's data: nothing to erase. */
+        NOT_PERSONAL
     }
 
     public record RedisFamily(String pattern, Category category, String content, RedisErasure erasure) {
@@ -484,6 +486,9 @@ public final class PersonalDataInventory {
                 "tokens a user or key used through /v1 and MCP in one minute (budgets)", RedisErasure.BY_USER_ID));
         REDIS.add(new RedisFamily("hub:assistants:spend:{user}:{month}", Category.RATE_LIMITS,
                 "USD a user or key spent through /v1 and MCP in one month (budgets)", RedisErasure.BY_USER_ID));
+        REDIS.add(new RedisFamily("hub:tracing:recording", null,
+                "whether the instances record spans (\"on\" or \"off\"; observability/TracingSwitch)",
+                RedisErasure.NOT_PERSONAL));
     }
 
     private PersonalDataInventory() {

@@ -86,6 +86,9 @@ public class PersonalKeys {
                 case EXPIRES -> {
                     // not linkable to the person (IP address, key id) and gone within minutes
                 }
+                case NOT_PERSONAL -> {
+                    // a setting of the hub
+                }
             }
         }
         return out;
