@@ -77,41 +77,5 @@ kill "$HUB"; wait "$HUB" 2>/dev/null || true; HUB=
 kill "$SINK"; wait "$SINK" 2>/dev/null || true
 echo "deliveries: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accepted_total"])' "$RESULT")" \
   "acknowledged; $COUNTS"
-python3 - "$RESULT" "$OUT/otlp-sink-switch.log" <<'PY'
-import json, math, statistics, sys
-r = json.load(open(sys.argv[1]))
-rows = r["windows"]
-TICK_MS = 10.0  # USER_HZ 100
-def work(w):  # hub CPU per delivery of the window, JIT and export threads left out (export: below)
-    t = w["ticks"]
-    return (t["request"] + t["collector"] + t["other"]) * TICK_MS / w["deliveries"]
-export = r["export_ticks"] * TICK_MS / r["traced_deliveries"]
-on = [w for w in rows if w["recording"]]
-off = [w for w in rows if not w["recording"]]
-def per(ws, g):
-    return sum(w["ticks"][g] for w in ws) * TICK_MS / sum(w["deliveries"] for w in ws)
-print(f"{len(on)} traced and {len(off)} untraced windows, {statistics.mean(w['deliveries'] / w['seconds'] for w in rows):.0f}"
-      f" deliveries/s; p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms")
-for g in ("request", "collector", "other", "jit"):
-    print(f"  {g:9s} ms CPU per delivery: traced {per(on, g):.4f}, untraced {per(off, g):.4f}")
-print(f"  export    ms CPU per traced delivery: {export:.4f} (over the whole row and a last untraced window)")
-base = sum(work(w) * w["deliveries"] for w in off) / sum(w["deliveries"] for w in off)
-traced = sum(work(w) * w["deliveries"] for w in on) / sum(w["deliveries"] for w in on) + export
-print(f"all windows: untraced {base:.4f} ms, traced {traced:.4f} ms (export included): {100 * (traced - base) / base:+.1f}%")
-# each untraced window against the traced windows on both sides of it (neighbouring comparisons share a traced
-# window, so the interval is a guide, not a strict one)
-diffs = []
-for i, w in enumerate(rows):
-    if not w["recording"]:
-        around = (work(rows[i - 1]) + work(rows[i + 1])) / 2 + export
-        diffs.append(100 * (around - work(w)) / work(w))
-m, s = statistics.mean(diffs), statistics.stdev(diffs)
-half = 1.96 * s / math.sqrt(len(diffs))
-print(f"untraced window against the traced ones beside it ({len(diffs)}): median {statistics.median(diffs):+.1f}%, "
-      f"mean {m:+.1f}% ± {half:.1f}% (95%), spread {min(diffs):+.1f}% … {max(diffs):+.1f}%")
-names = [line.split(" ", 2) for line in open(sys.argv[2]) if line.startswith("name ")]
-traced_all = r["traced_deliveries_with_warmup"]
-spans = sum(int(n[1]) for n in names)
-print(f"spans exported per traced delivery: {spans / traced_all:.2f} ("
-      + ", ".join(f"{n[2].strip()} {int(n[1]) / traced_all:.2f}" for n in names[:8]) + ")")
-PY
+# figures; several runs' JSON files pooled: python3 bench/tracing-switch-summary.py RUN.json RUN.json ...
+python3 bench/tracing-switch-summary.py "$RESULT" --sink "$OUT/otlp-sink-switch.log"
