@@ -57,6 +57,10 @@ class WebhookPipelineTest extends HubIntegrationTest {
 
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) {
+        // a database of its own: the workers of other cached test hubs (default retry policy: 8 attempts, 5 s
+        // backoff) would otherwise claim its events, and a dead letter could take minutes instead of seconds
+        String database = freshDatabase("pipeline");
+        registry.add("DATABASE_URL", () -> database);
         registry.add("hub.webhooks.woocommerce.recon.secret", () -> "recon-secret");
         registry.add("hub.webhooks.woocommerce.recon.store-url", STORE::baseUrl);
         registry.add("hub.webhooks.woocommerce.recon.consumer-key", () -> "ck_test");
@@ -122,11 +126,7 @@ class WebhookPipelineTest extends HubIntegrationTest {
                 Duration.ofSeconds(20));
     }
 
-    /**
-     * Waits for a dead letter. Other hub contexts cached in this JVM (other test classes) share the database and
-     * claim events too, with the default retry policy (8 attempts, 5 s base backoff), so this may take longer
-     * than this class's own 3 attempts.
-     */
+    /** Waits for a dead letter (this class's 3 attempts with a short backoff; a generous limit for a slow machine). */
     private String awaitDead(long eventId) {
         return await(() -> status(eventId), s -> !"pending".equals(s), "event " + eventId + " settled",
                 Duration.ofSeconds(150));
